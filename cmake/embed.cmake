@@ -1,0 +1,18 @@
+# Turns the XSDs under rules/schema/ into C arrays, so the library validates with the exact
+# schemas of its version and never reads a schema from disk at run time.
+function(carebill_embed_schemas out_file)
+  set(body "/* generated from the XSDs in rules/schema by cmake/embed.cmake; do not edit */\n#include <stddef.h>\n")
+  foreach(name ruleset case claim)
+    set(xsd "${PROJECT_SOURCE_DIR}/rules/schema/${name}.xsd")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${xsd}")
+    file(READ "${xsd}" hex HEX)
+    string(LENGTH "${hex}" hexlen)
+    math(EXPR len "${hexlen} / 2")
+    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+    string(REGEX REPLACE "((0x..,){32})" "\\1\n" bytes "${bytes}")
+    string(APPEND body "const char cb_schema_${name}[] = {\n${bytes}0x00};\n")
+    string(APPEND body "const size_t cb_schema_${name}_len = ${len};\n")
+  endforeach()
+  file(WRITE "${out_file}.tmp" "${body}")
+  configure_file("${out_file}.tmp" "${out_file}" COPYONLY)
+endfunction()

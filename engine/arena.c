@@ -1,0 +1,254 @@
+/*
+ * arena.c — region allocator, pointer vector and string map used by every module.
+ * An arena is a chain of blocks; large requests get a block of their own. Decimals made
+ * through the arena are tracked in a list and cleared on release.
+ */
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_BLOCK (64 * 1024)
+#define ARENA_ALIGN 16
+
+typedef struct block {
+	struct block *next;
+	size_t used, cap;
+	_Alignas(ARENA_ALIGN) unsigned char data[];
+} block;
+
+typedef struct dec_node {
+	struct dec_node *next;
+	cb_dec dec;
+} dec_node;
+
+struct cb_arena {
+	block *head;
+	dec_node *decs;
+};
+
+cb_arena *cb_arena_new(void)
+{
+	return calloc(1, sizeof(cb_arena));
+}
+
+void cb_arena_free(cb_arena *a)
+{
+	if (!a)
+		return;
+	for (dec_node *d = a->decs; d; d = d->next)
+		cb_dec_clear(&d->dec);
+	block *b = a->head;
+	while (b) {
+		block *next = b->next;
+		free(b);
+		b = next;
+	}
+	free(a);
+}
+
+static block *block_new(size_t cap)
+{
+	block *b = malloc(sizeof(block) + cap);
+	if (!b)
+		return NULL;
+	b->next = NULL;
+	b->used = 0;
+	b->cap = cap;
+	return b;
+}
+
+void *cb_arena_alloc(cb_arena *a, size_t size)
+{
+	size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (size == 0)
+		size = ARENA_ALIGN;
+	block *b = a->head;
+	if (!b || b->cap - b->used < size) {
+		if (size > ARENA_BLOCK / 4) {
+			/* a big request gets its own block, kept behind the current one */
+			block *big = block_new(size);
+			if (!big)
+				return NULL;
+			if (b) {
+				big->next = b->next;
+				b->next = big;
+			} else {
+				a->head = big;
+			}
+			big->used = size;
+			memset(big->data, 0, size);
+			return big->data;
+		}
+		b = block_new(ARENA_BLOCK);
+		if (!b)
+			return NULL;
+		b->next = a->head;
+		a->head = b;
+	}
+	void *p = b->data + b->used;
+	b->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+char *cb_arena_strndup(cb_arena *a, const char *s, size_t n)
+{
+	char *p = cb_arena_alloc(a, n + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *cb_arena_strdup(cb_arena *a, const char *s)
+{
+	return s ? cb_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *cb_arena_printf(cb_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	char *p = cb_arena_alloc(a, (size_t)n + 1);
+	if (!p)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+cb_dec *cb_arena_dec(cb_arena *a)
+{
+	dec_node *d = cb_arena_alloc(a, sizeof(dec_node));
+	if (!d)
+		return NULL;
+	cb_dec_init(&d->dec);
+	d->next = a->decs;
+	a->decs = d;
+	return &d->dec;
+}
+
+cb_dec *cb_arena_dec_copy(cb_arena *a, const cb_dec *src)
+{
+	if (!src)
+		return NULL;
+	cb_dec *d = cb_arena_dec(a);
+	if (d)
+		cb_dec_set(d, src);
+	return d;
+}
+
+char *cb_arena_fmt(cb_arena *a, const cb_dec *d, cb_dec_kind kind)
+{
+	char small[64];
+	size_t need = cb_dec_format(d, kind, small, sizeof small);
+	if (need < sizeof small)
+		return cb_arena_strndup(a, small, need);
+	char *p = cb_arena_alloc(a, need + 1);
+	if (p)
+		cb_dec_format(d, kind, p, need + 1);
+	return p;
+}
+
+int cb_ptrvec_push(cb_ptrvec *pv, void *p)
+{
+	if (pv->n == pv->cap) {
+		size_t cap = pv->cap ? pv->cap * 2 : 8;
+		void **v = realloc(pv->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		pv->v = v;
+		pv->cap = cap;
+	}
+	pv->v[pv->n++] = p;
+	return 0;
+}
+
+void cb_ptrvec_free(cb_ptrvec *pv)
+{
+	free(pv->v);
+	pv->v = NULL;
+	pv->n = pv->cap = 0;
+}
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static size_t slot_of(const cb_strmap *m, const char *key)
+{
+	size_t mask = m->cap - 1;
+	size_t i = (size_t)hash_str(key) & mask;
+	while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+		i = (i + 1) & mask;
+	return i;
+}
+
+void *cb_strmap_get(const cb_strmap *m, const char *key)
+{
+	if (!m->cap)
+		return NULL;
+	size_t i = slot_of(m, key);
+	return m->keys[i] ? m->vals[i] : NULL;
+}
+
+static int strmap_grow(cb_strmap *m)
+{
+	cb_strmap bigger = {0};
+	bigger.cap = m->cap ? m->cap * 2 : 16;
+	bigger.keys = calloc(bigger.cap, sizeof *bigger.keys);
+	bigger.vals = calloc(bigger.cap, sizeof *bigger.vals);
+	if (!bigger.keys || !bigger.vals) {
+		free(bigger.keys);
+		free(bigger.vals);
+		return -1;
+	}
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->keys[i])
+			continue;
+		size_t j = slot_of(&bigger, m->keys[i]);
+		bigger.keys[j] = m->keys[i];
+		bigger.vals[j] = m->vals[i];
+		bigger.n++;
+	}
+	free(m->keys);
+	free(m->vals);
+	*m = bigger;
+	return 0;
+}
+
+int cb_strmap_put(cb_strmap *m, const char *key, void *val)
+{
+	if ((m->n + 1) * 4 > m->cap * 3 && strmap_grow(m) != 0)
+		return -1;
+	size_t i = slot_of(m, key);
+	if (!m->keys[i]) {
+		m->keys[i] = key;
+		m->n++;
+	}
+	m->vals[i] = val;
+	return 0;
+}
+
+void cb_strmap_free(cb_strmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof *m);
+}

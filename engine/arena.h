@@ -1,0 +1,52 @@
+/*
+ * arena.h — region allocation for one loaded document or one result: everything a rule set,
+ * a case or a result holds is allocated from its arena and released at once. Exact decimals
+ * (cb_dec) made through the arena are cleared when it is released, so no GMP memory leaks.
+ * Allocation failure is reported by NULL; callers turn it into CB_ENOMEM.
+ */
+#ifndef CB_ARENA_H
+#define CB_ARENA_H
+
+#include <stddef.h>
+#include "money.h"
+
+typedef struct cb_arena cb_arena;
+
+cb_arena *cb_arena_new(void);
+void cb_arena_free(cb_arena *a);
+/* Zeroed memory, aligned for any object. NULL when out of memory. */
+void *cb_arena_alloc(cb_arena *a, size_t size);
+char *cb_arena_strdup(cb_arena *a, const char *s);
+char *cb_arena_strndup(cb_arena *a, const char *s, size_t n);
+/* printf-style string in the arena. */
+char *cb_arena_printf(cb_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A decimal initialised to 0 and cleared with the arena. */
+cb_dec *cb_arena_dec(cb_arena *a);
+/* Copy of `d` (NULL-safe: returns NULL for NULL). */
+cb_dec *cb_arena_dec_copy(cb_arena *a, const cb_dec *d);
+/* Format `d` as `kind` ([NUM-4]) into a string owned by the arena. */
+char *cb_arena_fmt(cb_arena *a, const cb_dec *d, cb_dec_kind kind);
+
+/* A growable array of pointers (heap memory, freed with cb_ptrvec_free). */
+typedef struct cb_ptrvec {
+	void **v;
+	size_t n, cap;
+} cb_ptrvec;
+
+int cb_ptrvec_push(cb_ptrvec *pv, void *p); /* 0 or -1 (out of memory) */
+void cb_ptrvec_free(cb_ptrvec *pv);
+
+/* A string-keyed hash map (open addressing); keys are borrowed, not copied. */
+typedef struct cb_strmap {
+	const char **keys;
+	void **vals;
+	size_t n, cap;
+} cb_strmap;
+
+void *cb_strmap_get(const cb_strmap *m, const char *key);
+/* Insert or replace. 0, or -1 when out of memory. */
+int cb_strmap_put(cb_strmap *m, const char *key, void *val);
+void cb_strmap_free(cb_strmap *m);
+
+#endif

@@ -1,0 +1,757 @@
+/*
+ * case.c — loading and validating a case document ([DOC-1], [CASE-1]..[CASE-6], §2.3).
+ *
+ * Three layers, each reported with its own codes:
+ *   1. well-formedness and the case XSD, then the structure XSD 1.0 cannot express (counts,
+ *      attributes that depend on contract type or encounter setting): `SCHEMA`, and the
+ *      ruleset id: `WRONG_RULESET` — the document is rejected whole;
+ *   2. per patient, every value and reference: BAD_DECIMAL, BAD_DATE, UNKNOWN_*, WRONG_TRACK,
+ *      NOT_PRICED, PRICE_MISMATCH, MISSING_PRICE, BAD_QTY, LINE_OUTSIDE_UNIT, DUPLICATE_ID,
+ *      STAY_OVERLAP, OUT_OF_RADIUS, NO_POLICY — all of them are collected and hold the patient;
+ *   3. nothing else: pricing never sees a held patient.
+ */
+#include "case.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "findings.h"
+
+typedef struct cload {
+	const cb_ruleset *rs;
+	cs_case *cs;
+	cs_patient *pt; /* the patient being loaded */
+	cb_strmap unit_ids, contract_ids;
+	int oom;
+} cload;
+
+static void *track(cload *L, void *p)
+{
+	if (!p)
+		L->oom = 1;
+	return p;
+}
+
+static void push(cload *L, cb_ptrvec *v, void *p)
+{
+	if (!p || cb_ptrvec_push(v, p) != 0)
+		L->oom = 1;
+}
+
+static unsigned long line_of(xmlNodePtr n)
+{
+	long l = xmlGetLineNo(n);
+	return l > 0 ? (unsigned long)l : 0;
+}
+
+/* Record an input error for the current patient ([CASE-6]: all are kept). */
+#define ERR(L, node, code, rule, ref, ...)                                                  \
+	push((L), &(L)->pt->findings,                                                      \
+	     cb_finding__new((L)->cs->arena, (code), (rule), (L)->pt->id, (ref),           \
+			     (L)->cs->name, line_of(node), __VA_ARGS__))
+
+/* A document-level problem: the document is rejected whole ([DOC-1]). */
+static void doc_error(cload *L, unsigned long line, const char *code, const char *ref,
+		      const char *msg)
+{
+	L->cs->rejected = 1;
+	push(L, &L->cs->doc_findings,
+	     cb_finding__new(L->cs->arena, code, "DOC-1", NULL, ref, L->cs->name, line, "%s",
+			     msg));
+}
+
+static const char *sdup(cload *L, const char *s)
+{
+	return s ? track(L, cb_arena_strdup(L->cs->arena, s)) : NULL;
+}
+
+static const char *attr(cload *L, xmlNodePtr n, const char *name)
+{
+	return sdup(L, cb_xml_attr(n, name));
+}
+
+/* A decimal attribute ([NUM-1]); NULL when absent or malformed (BAD_DECIMAL reported). */
+static const cb_dec *num(cload *L, xmlNodePtr n, const char *name, cb_dec_kind kind,
+			 const char *ref)
+{
+	const char *text = cb_xml_attr(n, name);
+	if (!text)
+		return NULL;
+	cb_dec *d = track(L, cb_arena_dec(L->cs->arena));
+	char why[160];
+	if (d && cb_dec_parse(d, text, kind, why, sizeof why) != 0) {
+		ERR(L, n, "BAD_DECIMAL", "NUM-1", ref, "%s %s: %s=\"%.64s\" %s", n->name, ref,
+		    name, text, why);
+		return NULL;
+	}
+	return d;
+}
+
+/* A count attribute as an unsigned long; `dflt` when absent; -1 when malformed. */
+static int count(cload *L, xmlNodePtr n, const char *name, const char *ref, unsigned long dflt,
+		 unsigned long *out)
+{
+	*out = dflt;
+	if (!cb_xml_attr(n, name))
+		return 0;
+	const cb_dec *d = num(L, n, name, CB_DEC_COUNT, ref);
+	if (!d)
+		return -1;
+	if (cb_dec_to_ulong(d, out) != 0) {
+		ERR(L, n, "BAD_DECIMAL", "NUM-1", ref, "%s %s: %s=\"%.64s\" is too large", n->name,
+		    ref, name, cb_xml_attr(n, name));
+		return -1;
+	}
+	return 0;
+}
+
+/* A date attribute ([NUM-5]); -1 when absent or malformed (BAD_DATE reported if present). */
+static int date(cload *L, xmlNodePtr n, const char *name, const char *ref, int32_t *out)
+{
+	const char *text = cb_xml_attr(n, name);
+	if (!text)
+		return -1;
+	if (cb_date_parse(text, out) != 0) {
+		ERR(L, n, "BAD_DATE", "NUM-5", ref, "%s %s: %s=\"%.64s\" is not a valid date "
+		    "YYYY-MM-DD", n->name, ref, name, text);
+		return -1;
+	}
+	return 0;
+}
+
+static int time_attr(cload *L, xmlNodePtr n, const char *name, const char *ref, cb_time *out)
+{
+	const char *text = cb_xml_attr(n, name);
+	if (!text)
+		return -1;
+	if (cb_time_parse(text, out) != 0) {
+		ERR(L, n, "BAD_DATE", "NUM-5", ref, "%s %s: %s=\"%.64s\" is not a valid time "
+		    "YYYY-MM-DDTHH:MM[:SS]", n->name, ref, name, text);
+		return -1;
+	}
+	return 0;
+}
+
+/* A range whose end is before its start is BAD_DATE ([NUM-5]). */
+static void check_range(cload *L, xmlNodePtr n, const char *ref, const char *a, int32_t from,
+			const char *b, int32_t to)
+{
+	if (to < from)
+		ERR(L, n, "BAD_DATE", "NUM-5", ref, "%s %s: %s=\"%s\" is before %s=\"%s\"", n->name,
+		    ref, b, cb_xml_attr(n, b), a, cb_xml_attr(n, a));
+}
+
+static int is_true(const char *v)
+{
+	return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
+static const rs_inst *institution(cload *L, xmlNodePtr n, const char *ref)
+{
+	const char *id = cb_xml_attr(n, "institution");
+	const rs_inst *inst = cb_ruleset__inst(L->rs, id);
+	if (!inst)
+		ERR(L, n, "UNKNOWN_INSTITUTION", "CASE-2", ref, "%s %s: institution=\"%.64s\" is "
+		    "not in rule set %s", n->name, ref, id, L->rs->id);
+	return inst;
+}
+
+/* [CASE-1] unit ids share one namespace per patient. */
+static void unit_id(cload *L, xmlNodePtr n, const char *id)
+{
+	if (cb_strmap_get(&L->unit_ids, id))
+		ERR(L, n, "DUPLICATE_ID", "CASE-1", id, "%s id \"%.64s\" repeats an encounter, "
+		    "visit, stay or service id of patient %s", n->name, id, L->pt->id);
+	else if (cb_strmap_put(&L->unit_ids, id, (void *)id) != 0)
+		L->oom = 1;
+}
+
+/* ---- structure the XSD cannot express (§2.3), reported as SCHEMA ---- */
+
+static void need(cb_xml_problems *p, xmlNodePtr n, const char *what, const char *a, int want)
+{
+	int has = cb_xml_attr(n, a) != NULL;
+	if (has != want)
+		cb_xml_problems_add(p, line_of(n), "%s: attribute '%s' is %s", what, a,
+				    want ? "required" : "not allowed");
+}
+
+static void check_cover(xmlNodePtr cv, int commercial, cb_xml_problems *p)
+{
+	static const char *fd[] = {"quota", "window"}, *fd_opt = "used";
+	static const char *co[] = {"ratio", "annual-cap"}, *co_opt = "paid";
+	const char *what = commercial ? "cover of a commercial contract"
+				      : "cover of a family-doctor contract";
+	for (int i = 0; i < 2; i++) {
+		need(p, cv, what, fd[i], !commercial);
+		need(p, cv, what, co[i], commercial);
+	}
+	if (commercial && cb_xml_attr(cv, fd_opt))
+		need(p, cv, what, fd_opt, 0);
+	if (!commercial && cb_xml_attr(cv, co_opt))
+		need(p, cv, what, co_opt, 0);
+}
+
+static void check_contract(xmlNodePtr n, cb_xml_problems *p)
+{
+	const char *type = cb_xml_attr(n, "type");
+	int ltc = strcmp(type, "ltc") == 0, commercial = strcmp(type, "commercial") == 0;
+	char what[64];
+	snprintf(what, sizeof what, "contract type=\"%s\"", type);
+	need(p, n, what, "payer", !ltc);
+	need(p, n, what, "grade", ltc);
+	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next)) {
+		if (ltc)
+			cb_xml_problems_add(p, line_of(c), "%s: element <%s> is not allowed",
+					    what, c->name);
+		else if (cb_xml_is(c, "cover"))
+			check_cover(c, commercial, p);
+	}
+}
+
+static void check_encounter(xmlNodePtr n, cb_xml_problems *p)
+{
+	int inpatient = strcmp(cb_xml_attr(n, "setting"), "inpatient") == 0;
+	const char *what = inpatient ? "encounter setting=\"inpatient\""
+				     : "encounter setting=\"outpatient\"";
+	need(p, n, what, "date", !inpatient);
+	need(p, n, what, "admit", inpatient);
+	need(p, n, what, "discharge", inpatient);
+}
+
+static void check_structure(cload *L, xmlNodePtr root, cb_xml_problems *p)
+{
+	(void)L;
+	int periods = 0;
+	for (xmlNodePtr n = cb_xml_elem(root->children); n; n = cb_xml_elem(n->next)) {
+		periods += cb_xml_is(n, "period");
+		if (!cb_xml_is(n, "patient"))
+			continue;
+		for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next)) {
+			if (cb_xml_is(c, "contract"))
+				check_contract(c, p);
+			else if (cb_xml_is(c, "encounter"))
+				check_encounter(c, p);
+		}
+	}
+	if (periods != 1)
+		cb_xml_problems_add(p, line_of(root), "case: exactly one <period> required, "
+				    "found %d", periods);
+}
+
+/* ---- contracts ([CASE-5], [DUP-2], [EC-4], [EC-5]) ---- */
+
+static void load_cover(cload *L, xmlNodePtr n, cs_contract *k, cb_ptrvec *covers)
+{
+	cs_cover *cv = track(L, cb_arena_alloc(L->cs->arena, sizeof *cv));
+	if (!cv)
+		return;
+	cv->item = attr(L, n, "item");
+	cv->src = line_of(n);
+	const rs_code *code = cb_ruleset__code(L->rs, cv->item);
+	if (!code)
+		ERR(L, n, "UNKNOWN_ITEM", "CASE-2", k->id, "cover in contract %s: item=\"%.64s\" "
+		    "is not in rule set %s", k->id, cv->item, L->rs->id);
+	if (k->type == CS_COMMERCIAL) {
+		if (code && code->kind == CB_CODE_MEDICAL)
+			ERR(L, n, "WRONG_TRACK", "EC-5", k->id, "cover in contract %s: commercial "
+			    "cover of medical item %s", k->id, cv->item);
+		cv->ratio = num(L, n, "ratio", CB_DEC_RATIO, k->id);
+		cv->annual_cap = num(L, n, "annual-cap", CB_DEC_MONEY, k->id);
+		cv->paid = num(L, n, "paid", CB_DEC_MONEY, k->id);
+	} else {
+		count(L, n, "quota", k->id, 0, &cv->quota);
+		count(L, n, "used", k->id, 0, &cv->used);
+		const char *w = cb_xml_attr(n, "window");
+		cv->window = strcmp(w, "year") == 0    ? CS_WINDOW_YEAR
+			     : strcmp(w, "month") == 0 ? CS_WINDOW_MONTH
+						       : CS_WINDOW_CONTRACT;
+	}
+	push(L, covers, cv);
+}
+
+static void load_contract(cload *L, xmlNodePtr n)
+{
+	cs_contract *k = track(L, cb_arena_alloc(L->cs->arena, sizeof *k));
+	if (!k)
+		return;
+	k->id = attr(L, n, "id");
+	k->payer = attr(L, n, "payer");
+	k->grade = attr(L, n, "grade");
+	k->src = line_of(n);
+	const char *type = cb_xml_attr(n, "type");
+	k->type = strcmp(type, "ltc") == 0 ? CS_LTC
+		  : strcmp(type, "commercial") == 0 ? CS_COMMERCIAL : CS_FAMILY_DOCTOR;
+	if (cb_strmap_get(&L->contract_ids, k->id))
+		ERR(L, n, "DUPLICATE_ID", "CASE-1", k->id, "contract id \"%.64s\" appears twice "
+		    "for patient %s", k->id, L->pt->id);
+	else if (cb_strmap_put(&L->contract_ids, k->id, k) != 0)
+		L->oom = 1;
+	int ok = date(L, n, "from", k->id, &k->from) == 0;
+	k->has_to = cb_xml_attr(n, "to") != NULL;
+	if (k->has_to && date(L, n, "to", k->id, &k->to) == 0 && ok)
+		check_range(L, n, k->id, "from", k->from, "to", k->to);
+	cb_ptrvec covers = {0};
+	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next))
+		if (cb_xml_is(c, "cover"))
+			load_cover(L, c, k, &covers);
+	k->covers = (cs_cover **)track(L, cb_arena_alloc(L->cs->arena,
+							 (covers.n + 1) * sizeof(void *)));
+	if (k->covers)
+		memcpy(k->covers, covers.v, covers.n * sizeof(void *));
+	k->ncovers = covers.n;
+	cb_ptrvec_free(&covers);
+	push(L, &L->pt->contracts, k);
+}
+
+/* ---- encounters and visits ([CASE-2], [CASE-3], [RULE-3], [HV-2], [HV-4]) ---- */
+
+/* [CASE-3] the price a medical line must or may carry */
+static void check_line_price(cload *L, xmlNodePtr n, cs_line *ln)
+{
+	const rs_med_item *it = ln->med;
+	if (it->kind == CB_MED_SERVICE) {
+		if (ln->price && cb_dec_cmp(ln->price, it->price) != 0) {
+			char want[64];
+			cb_dec_format(it->price, CB_DEC_PRICE, want, sizeof want);
+			ERR(L, n, "PRICE_MISMATCH", "CASE-3", ln->id, "line %s: price=\"%s\" differs "
+			    "from the catalogue price %s of %s", ln->id, cb_xml_attr(n, "price"),
+			    want, it->code);
+		}
+	} else if (!cb_xml_attr(n, "price")) {
+		ERR(L, n, "MISSING_PRICE", "CASE-3", ln->id, "line %s: a %s line needs a price "
+		    "(item %s)", ln->id, it->kind == CB_MED_DRUG ? "drug" : "consumable", it->code);
+	}
+}
+
+/* [CASE-2] a line's time lies inside its unit */
+static void check_line_inside(cload *L, xmlNodePtr n, const cs_unit *u, const cs_line *ln,
+			      int unit_dates_ok)
+{
+	if (!unit_dates_ok)
+		return;
+	int32_t lo = u->date, hi = u->date;
+	if (u->type == CS_ENCOUNTER && u->setting == CB_SETTING_INPATIENT) {
+		lo = u->admit;
+		hi = u->discharge;
+	}
+	if (ln->at.day < lo || ln->at.day > hi)
+		ERR(L, n, "LINE_OUTSIDE_UNIT", "CASE-2", ln->id, "line %s: at=\"%s\" is outside "
+		    "%s %s", ln->id, ln->at_text, u->type == CS_VISIT ? "visit" : "encounter",
+		    u->id);
+}
+
+static cs_line *load_line(cload *L, xmlNodePtr n, const cs_unit *u, int unit_dates_ok)
+{
+	cs_line *ln = track(L, cb_arena_alloc(L->cs->arena, sizeof *ln));
+	if (!ln)
+		return NULL;
+	ln->id = attr(L, n, "id");
+	ln->item = attr(L, n, "item");
+	ln->at_text = attr(L, n, "at");
+	ln->src = line_of(n);
+	ln->qty = num(L, n, "qty", CB_DEC_QTY, ln->id);
+	if (ln->qty && cb_dec_sgn(ln->qty) <= 0)
+		ERR(L, n, "BAD_QTY", "CASE-2", ln->id, "line %s: qty=\"%s\" must be greater than 0",
+		    ln->id, cb_xml_attr(n, "qty"));
+	ln->price = num(L, n, "price", CB_DEC_PRICE, ln->id);
+	if (time_attr(L, n, "at", ln->id, &ln->at) == 0)
+		check_line_inside(L, n, u, ln, unit_dates_ok);
+	const rs_code *code = cb_ruleset__code(L->rs, ln->item);
+	if (!code)
+		ERR(L, n, "UNKNOWN_ITEM", "CASE-2", ln->id, "line %s: item=\"%.64s\" is not in "
+		    "rule set %s", ln->id, ln->item, L->rs->id);
+	else if (code->kind != CB_CODE_MEDICAL)
+		ERR(L, n, "WRONG_TRACK", "CASE-2", ln->id, "line %s: item %s is not a medical "
+		    "catalogue item", ln->id, ln->item);
+	else
+		ln->med = code->def;
+	if (ln->med && (ln->price || !cb_xml_attr(n, "price")))
+		check_line_price(L, n, ln);
+	return ln;
+}
+
+/* [RULE-3] the policy row a medical unit settles under must exist */
+static void check_policy(cload *L, xmlNodePtr n, const cs_unit *u)
+{
+	if (!u->inst)
+		return;
+	int setting = u->type == CS_VISIT ? CB_SETTING_OUTPATIENT : u->setting;
+	if (!cb_ruleset__row(L->rs, L->pt->scheme, setting, u->inst->level, L->pt->retired))
+		ERR(L, n, "NO_POLICY", "RULE-3", u->id, "%s %s: no policy row for %s/%s/%s/%s",
+		    n->name, u->id, L->pt->scheme == CB_SCHEME_EMPLOYEE ? "employee" : "resident",
+		    setting == CB_SETTING_INPATIENT ? "inpatient" : "outpatient", u->inst->level,
+		    L->pt->retired ? "retired" : "active");
+}
+
+/* [HV-1], [HV-2] a visit's schedule and radius */
+static void check_visit(cload *L, xmlNodePtr n, cs_unit *u)
+{
+	u->distance_km = num(L, n, "distance-km", CB_DEC_DISTANCE, u->id);
+	if (count(L, n, "staff", u->id, 1, &u->staff) == 0 && u->staff < 1)
+		ERR(L, n, "BAD_QTY", "CASE-2", u->id, "visit %s: staff=\"%s\" must be at least 1",
+		    u->id, cb_xml_attr(n, "staff"));
+	u->surcharge = is_true(cb_xml_attr(n, "surcharge"));
+	if (!u->inst)
+		return;
+	if (!u->inst->visit) {
+		ERR(L, n, "NOT_PRICED", "HV-4", u->id, "visit %s: institution %s has no "
+		    "home-visit schedule", u->id, u->inst->id);
+		return;
+	}
+	const cb_dec *radius = u->inst->visit->radius_km;
+	if (u->distance_km && radius && cb_dec_cmp(u->distance_km, radius) > 0)
+		ERR(L, n, "OUT_OF_RADIUS", "HV-2", u->id, "visit %s: distance-km=\"%s\" is beyond "
+		    "the service radius of %s km", u->id, cb_xml_attr(n, "distance-km"),
+		    cb_xml_attr(n, "distance-km") ? cb_arena_fmt(L->cs->arena, radius,
+								 CB_DEC_DISTANCE) : "");
+}
+
+static void load_unit_lines(cload *L, xmlNodePtr n, cs_unit *u, int dates_ok)
+{
+	cb_ptrvec lines = {0};
+	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next))
+		if (cb_xml_is(c, "line"))
+			push(L, &lines, load_line(L, c, u, dates_ok));
+	u->lines = track(L, cb_arena_alloc(L->cs->arena, (lines.n + 1) * sizeof(void *)));
+	if (u->lines)
+		memcpy(u->lines, lines.v, lines.n * sizeof(void *));
+	u->nlines = lines.n;
+	cb_ptrvec_free(&lines);
+}
+
+static void load_encounter(cload *L, xmlNodePtr n)
+{
+	cs_unit *u = track(L, cb_arena_alloc(L->cs->arena, sizeof *u));
+	if (!u)
+		return;
+	u->id = attr(L, n, "id");
+	u->institution = attr(L, n, "institution");
+	u->src = line_of(n);
+	unit_id(L, n, u->id);
+	u->inst = institution(L, n, u->id);
+	int ok;
+	if (cb_xml_is(n, "visit")) {
+		u->type = CS_VISIT;
+		u->at_text = attr(L, n, "at");
+		ok = time_attr(L, n, "at", u->id, &u->at) == 0;
+		u->date = u->at.day;
+		check_visit(L, n, u);
+	} else {
+		u->type = CS_ENCOUNTER;
+		u->setting = strcmp(cb_xml_attr(n, "setting"), "inpatient") == 0
+				     ? CB_SETTING_INPATIENT
+				     : CB_SETTING_OUTPATIENT;
+		if (u->setting == CB_SETTING_INPATIENT) {
+			ok = (date(L, n, "admit", u->id, &u->admit) |
+			      date(L, n, "discharge", u->id, &u->discharge)) == 0;
+			if (ok && u->discharge < u->admit) {
+				check_range(L, n, u->id, "admit", u->admit, "discharge", u->discharge);
+				ok = 0;
+			}
+			u->date = u->discharge;
+		} else {
+			ok = date(L, n, "date", u->id, &u->date) == 0;
+		}
+	}
+	load_unit_lines(L, n, u, ok);
+	if (u->type == CS_ENCOUNTER || u->nlines > 0)
+		check_policy(L, n, u);
+	push(L, &L->pt->units, u);
+}
+
+/* ---- elder care ([CASE-2], [CASE-4], [RULE-2]) ---- */
+
+/* An elder-care item of `kind` priced by the unit's institution; NULL otherwise (reported). */
+static const char *ec_item(cload *L, xmlNodePtr n, const cs_unit *u, const char *attr_name,
+			   int kind)
+{
+	static const char *kinds[] = {"bed", "nursing", "service"};
+	const char *code = attr(L, n, attr_name);
+	const rs_code *c = cb_ruleset__code(L->rs, code);
+	if (!c) {
+		ERR(L, n, "UNKNOWN_ITEM", "CASE-2", u->id, "%s %s: %s=\"%.64s\" is not in rule set "
+		    "%s", n->name, u->id, attr_name, code, L->rs->id);
+		return NULL;
+	}
+	if (c->kind != CB_CODE_ELDERCARE || ((const rs_ec_item *)c->def)->kind != kind) {
+		ERR(L, n, "WRONG_TRACK", "CASE-2", u->id, "%s %s: %s=\"%.64s\" is not an elder-care "
+		    "%s item", n->name, u->id, attr_name, code, kinds[kind]);
+		return NULL;
+	}
+	if (u->inst && !cb_strmap_get(&u->inst->prices, code))
+		ERR(L, n, "NOT_PRICED", "RULE-2", u->id, "%s %s: institution %s does not price "
+		    "%s", n->name, u->id, u->inst->id, code);
+	return code;
+}
+
+static cs_unit *ec_unit(cload *L, xmlNodePtr n, int type)
+{
+	cs_unit *u = track(L, cb_arena_alloc(L->cs->arena, sizeof *u));
+	if (!u)
+		return NULL;
+	u->type = type;
+	u->id = attr(L, n, "id");
+	u->institution = attr(L, n, "institution");
+	u->src = line_of(n);
+	unit_id(L, n, u->id);
+	u->inst = institution(L, n, u->id);
+	return u;
+}
+
+static void load_stay(cload *L, xmlNodePtr n)
+{
+	cs_unit *u = ec_unit(L, n, CS_STAY);
+	if (!u)
+		return;
+	u->bed = ec_item(L, n, u, "bed", CB_EC_BED);
+	if (cb_xml_attr(n, "nursing"))
+		u->nursing = ec_item(L, n, u, "nursing", CB_EC_NURSING);
+	int ok = date(L, n, "from", u->id, &u->from) == 0;
+	u->has_to = cb_xml_attr(n, "to") != NULL;
+	if (u->has_to && date(L, n, "to", u->id, &u->to) == 0 && ok)
+		check_range(L, n, u->id, "from", u->from, "to", u->to);
+	push(L, &L->pt->units, u);
+}
+
+static void load_service(cload *L, xmlNodePtr n)
+{
+	cs_unit *u = ec_unit(L, n, CS_SERVICE);
+	if (!u)
+		return;
+	u->item = ec_item(L, n, u, "item", CB_EC_SERVICE);
+	u->qty = num(L, n, "qty", CB_DEC_QTY, u->id);
+	if (u->qty && cb_dec_sgn(u->qty) <= 0)
+		ERR(L, n, "BAD_QTY", "CASE-2", u->id, "service %s: qty=\"%s\" must be greater "
+		    "than 0", u->id, cb_xml_attr(n, "qty"));
+	u->at_text = attr(L, n, "at");
+	if (time_attr(L, n, "at", u->id, &u->at) == 0) {
+		u->date = u->at.day;
+		if (u->date < L->cs->period_from || u->date >= L->cs->period_to)
+			ERR(L, n, "LINE_OUTSIDE_UNIT", "CASE-4", u->id, "service %s: at=\"%s\" is "
+			    "outside the billing period", u->id, u->at_text);
+	}
+	push(L, &L->pt->units, u);
+}
+
+/* The last day a stay occupies, as an exclusive end; open stays run past everything.
+ * A stay whose from and to are equal counts that one day ([NUM-6]). */
+static int32_t stay_end(const cs_unit *u)
+{
+	if (!u->has_to)
+		return INT32_MAX;
+	return u->to == u->from ? u->from + 1 : u->to;
+}
+
+/* [CASE-4] two stays of one patient must not share a day, at any institution */
+static void check_stay_overlap(cload *L)
+{
+	cb_ptrvec *units = &L->pt->units;
+	for (size_t i = 0; i < units->n; i++) {
+		const cs_unit *a = units->v[i];
+		if (a->type != CS_STAY)
+			continue;
+		for (size_t j = i + 1; j < units->n; j++) {
+			const cs_unit *b = units->v[j];
+			if (b->type != CS_STAY || b->from >= stay_end(a) || a->from >= stay_end(b))
+				continue;
+			push(L, &L->pt->findings,
+			     cb_finding__new(L->cs->arena, "STAY_OVERLAP", "CASE-4", L->pt->id, b->id,
+					     L->cs->name, b->src, "stay %s shares days with stay %s",
+					     b->id, a->id));
+		}
+	}
+}
+
+static void load_accumulators(cload *L, xmlNodePtr n)
+{
+	cs_accum *a = track(L, cb_arena_alloc(L->cs->arena, sizeof *a));
+	if (!a)
+		return;
+	const char *year = cb_xml_attr(n, "year");
+	int32_t day;
+	char probe[16];
+	if (strlen(year) != 4 || (snprintf(probe, sizeof probe, "%s-01-01", year),
+				  cb_date_parse(probe, &day) != 0)) {
+		ERR(L, n, "BAD_DATE", "NUM-5", "accumulators", "accumulators: year=\"%.64s\" is "
+		    "not a year YYYY", year);
+		return;
+	}
+	a->year = cb_date_year(day);
+	a->od_used = num(L, n, "outpatient-deductible-used", CB_DEC_MONEY, "accumulators");
+	a->fund_paid[CB_CAPGROUP_OUTPATIENT] =
+		num(L, n, "outpatient-fund-paid", CB_DEC_MONEY, "accumulators");
+	a->fund_paid[CB_CAPGROUP_INPATIENT] =
+		num(L, n, "inpatient-fund-paid", CB_DEC_MONEY, "accumulators");
+	for (size_t i = 0; i < L->pt->accums.n; i++)
+		if (((cs_accum *)L->pt->accums.v[i])->year == a->year) {
+			ERR(L, n, "DUPLICATE_ID", "CASE-5", "accumulators", "accumulators for "
+			    "year %d appear twice", a->year);
+			return;
+		}
+	push(L, &L->pt->accums, a);
+}
+
+static void load_patient_child(cload *L, xmlNodePtr c)
+{
+	if (cb_xml_is(c, "accumulators"))
+		load_accumulators(L, c);
+	else if (cb_xml_is(c, "contract"))
+		load_contract(L, c);
+	else if (cb_xml_is(c, "encounter") || cb_xml_is(c, "visit"))
+		load_encounter(L, c);
+	else if (cb_xml_is(c, "stay"))
+		load_stay(L, c);
+	else if (cb_xml_is(c, "service"))
+		load_service(L, c);
+}
+
+/* A patient id repeated in a case is DUPLICATE_ID ([CASE-1]): the repeats are merged into
+ * one patient, held. */
+static cs_patient *patient_for(cload *L, xmlNodePtr n, cb_strmap *by_id)
+{
+	const char *id = cb_xml_attr(n, "id");
+	cs_patient *pt = cb_strmap_get(by_id, id);
+	if (pt) {
+		L->pt = pt;
+		ERR(L, n, "DUPLICATE_ID", "CASE-1", pt->id, "patient id \"%.64s\" appears more "
+		    "than once in the case", id);
+		return pt;
+	}
+	pt = track(L, cb_arena_alloc(L->cs->arena, sizeof *pt));
+	if (!pt)
+		return NULL;
+	pt->id = sdup(L, id);
+	pt->src = line_of(n);
+	pt->scheme = strcmp(cb_xml_attr(n, "scheme"), "employee") == 0 ? CB_SCHEME_EMPLOYEE
+								      : CB_SCHEME_RESIDENT;
+	pt->retired = is_true(cb_xml_attr(n, "retired"));
+	if (!pt->id || cb_strmap_put(by_id, pt->id, pt) != 0)
+		L->oom = 1;
+	push(L, &L->cs->patients, pt);
+	return pt;
+}
+
+static void load_patients(cload *L, xmlNodePtr root)
+{
+	cb_strmap by_id = {0};
+	for (xmlNodePtr n = cb_xml_elem(root->children); n && !L->oom; n = cb_xml_elem(n->next)) {
+		if (!cb_xml_is(n, "patient"))
+			continue;
+		L->pt = patient_for(L, n, &by_id);
+		if (!L->pt)
+			break;
+		cb_strmap_free(&L->unit_ids);
+		cb_strmap_free(&L->contract_ids);
+		for (size_t i = 0; i < L->pt->units.n; i++) /* a merged repeat keeps its ids */
+			cb_strmap_put(&L->unit_ids, ((cs_unit *)L->pt->units.v[i])->id, L);
+		for (xmlNodePtr c = cb_xml_elem(n->children); c && !L->oom; c = cb_xml_elem(c->next))
+			load_patient_child(L, c);
+		check_stay_overlap(L);
+	}
+	cb_strmap_free(&by_id);
+	cb_strmap_free(&L->unit_ids);
+	cb_strmap_free(&L->contract_ids);
+	for (size_t i = 0; i < L->cs->patients.n; i++) {
+		cs_patient *pt = L->cs->patients.v[i];
+		pt->held = pt->findings.n > 0;
+		qsort(pt->findings.v, pt->findings.n, sizeof(void *), cb_finding__cmp);
+	}
+}
+
+static void free_case(cs_case *cs)
+{
+	if (!cs)
+		return;
+	for (size_t i = 0; i < cs->patients.n; i++) {
+		cs_patient *pt = cs->patients.v[i];
+		cb_ptrvec_free(&pt->accums);
+		cb_ptrvec_free(&pt->contracts);
+		cb_ptrvec_free(&pt->units);
+		cb_ptrvec_free(&pt->findings);
+	}
+	cb_ptrvec_free(&cs->patients);
+	cb_ptrvec_free(&cs->doc_findings);
+	cb_arena_free(cs->arena);
+	free(cs);
+}
+
+void cb_case__free(cs_case *cs)
+{
+	free_case(cs);
+}
+
+/* Problems from the parser or the schema become SCHEMA findings. */
+static void schema_findings(cload *L, const cb_xml_problems *probs)
+{
+	for (size_t i = 0; i < probs->n; i++)
+		doc_error(L, probs->v[i].line, "SCHEMA", "case", probs->v[i].msg);
+	if (probs->oom)
+		L->oom = 1;
+}
+
+/* The case's period and ruleset, after the schema and structure checks passed. */
+static void load_header(cload *L, xmlNodePtr root)
+{
+	cs_case *cs = L->cs;
+	cs->ruleset = attr(L, root, "ruleset");
+	if (cs->ruleset && strcmp(cs->ruleset, L->rs->id) != 0) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "case: ruleset=\"%.64s\" but it is priced with rule set "
+			 "\"%.64s\"", cs->ruleset, L->rs->id);
+		doc_error(L, line_of(root), "WRONG_RULESET", "case", msg);
+		return;
+	}
+	for (xmlNodePtr n = cb_xml_elem(root->children); n; n = cb_xml_elem(n->next)) {
+		if (!cb_xml_is(n, "period"))
+			continue;
+		const char *f = cb_xml_attr(n, "from"), *t = cb_xml_attr(n, "to");
+		char msg[256];
+		if (cb_date_parse(f, &cs->period_from) || cb_date_parse(t, &cs->period_to)) {
+			snprintf(msg, sizeof msg, "period: from=\"%.32s\" to=\"%.32s\": not valid "
+				 "dates YYYY-MM-DD", f, t);
+			doc_error(L, line_of(n), "BAD_DATE", "period", msg);
+		} else if (cs->period_to < cs->period_from) {
+			snprintf(msg, sizeof msg, "period: to=\"%s\" is before from=\"%s\"", t, f);
+			doc_error(L, line_of(n), "BAD_DATE", "period", msg);
+		}
+	}
+}
+
+int cb_case__load(cs_case **out, const cb_ruleset *rs, const char *buf, size_t len,
+		  const char *name)
+{
+	*out = NULL;
+	cload L = {0};
+	L.rs = rs;
+	cs_case *cs = calloc(1, sizeof *cs);
+	if (!cs || !(cs->arena = cb_arena_new())) {
+		free(cs);
+		return cb__error(CB_ENOMEM, "out of memory loading %s", name);
+	}
+	L.cs = cs;
+	cs->name = cb_arena_strdup(cs->arena, name);
+	cb_xml_problems probs = {0};
+	xmlDocPtr doc = NULL;
+	if (cb_xml_parse(&doc, buf, len, &probs) == 0 &&
+	    cb_xml_validate(rs->case_schema, doc, &probs) == 0)
+		check_structure(&L, xmlDocGetRootElement(doc), &probs);
+	schema_findings(&L, &probs);
+	cb_xml_problems_free(&probs);
+	if (!cs->rejected && !L.oom)
+		load_header(&L, xmlDocGetRootElement(doc));
+	if (!cs->rejected && !L.oom)
+		load_patients(&L, xmlDocGetRootElement(doc));
+	xmlFreeDoc(doc);
+	if (L.oom || !cs->name) {
+		free_case(cs);
+		cb_strmap_free(&L.unit_ids);
+		cb_strmap_free(&L.contract_ids);
+		return cb__error(CB_ENOMEM, "out of memory loading %s", name);
+	}
+	*out = cs;
+	return CB_OK;
+}

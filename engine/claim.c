@@ -1,0 +1,363 @@
+/*
+ * claim.c — writing the claim document (SPEC §8, docs/claim-format.md) and the getters of
+ * the public walking API.
+ *
+ * The writer is a small escaping writer into a growing buffer rather than xmlTextWriter: the
+ * document's shape is fixed, attribute order and whitespace must be canonical for byte-for-byte
+ * replay, and the buffer writer is an order of magnitude cheaper per line (issue 8 figures:
+ * ≈0.12 µs against ≈2.4 µs). Its output is validated against rules/schema/claim.xsd in the
+ * tests. Attributes that do not apply (NULL) are omitted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "result.h"
+
+typedef struct wbuf {
+	char *p;
+	size_t n, cap;
+	int oom;
+} wbuf;
+
+static void put(wbuf *w, const char *s, size_t len)
+{
+	if (w->oom)
+		return;
+	if (w->n + len + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 4096;
+		while (cap < w->n + len + 1)
+			cap *= 2;
+		char *p = realloc(w->p, cap);
+		if (!p) {
+			w->oom = 1;
+			return;
+		}
+		w->p = p;
+		w->cap = cap;
+	}
+	memcpy(w->p + w->n, s, len);
+	w->n += len;
+	w->p[w->n] = '\0';
+}
+
+static void puts_(wbuf *w, const char *s)
+{
+	put(w, s, strlen(s));
+}
+
+/* Escape for an attribute value (attr=1) or text content (attr=0). */
+static void esc(wbuf *w, const char *s, int attr)
+{
+	const char *run = s;
+	for (; *s; s++) {
+		const char *rep = NULL;
+		char num[8];
+		unsigned char c = (unsigned char)*s;
+		if (c == '&')
+			rep = "&amp;";
+		else if (c == '<')
+			rep = "&lt;";
+		else if (c == '>')
+			rep = "&gt;";
+		else if (attr && c == '"')
+			rep = "&quot;";
+		else if (c < 0x20 && (attr || (c != '\n' && c != '\t'))) {
+			snprintf(num, sizeof num, "&#%u;", c);
+			rep = num;
+		}
+		if (rep) {
+			put(w, run, (size_t)(s - run));
+			puts_(w, rep);
+			run = s + 1;
+		}
+	}
+	put(w, run, (size_t)(s - run));
+}
+
+static void attr(wbuf *w, const char *name, const char *value)
+{
+	if (!value)
+		return;
+	put(w, " ", 1);
+	puts_(w, name);
+	put(w, "=\"", 2);
+	esc(w, value, 1);
+	put(w, "\"", 1);
+}
+
+static void write_line(wbuf *w, const cb_line *l)
+{
+	puts_(w, "      <line");
+	attr(w, "id", l->id);
+	attr(w, "item", l->item);
+	attr(w, "from", l->from);
+	attr(w, "to", l->to);
+	attr(w, "qty", l->qty);
+	attr(w, "price", l->price);
+	attr(w, "amount", l->amount);
+	attr(w, "over-limit", l->over_limit);
+	attr(w, "self-financed", l->self_financed);
+	attr(w, "self-first", l->self_first);
+	attr(w, "in-scope", l->in_scope);
+	attr(w, "ltc", l->ltc);
+	attr(w, "commercial", l->commercial);
+	attr(w, "funded-by", l->funded_by);
+	attr(w, "patient", l->patient);
+	attr(w, "status", l->status);
+	attr(w, "rule", l->rule);
+	puts_(w, "/>\n");
+}
+
+static void write_settlement(wbuf *w, const cb_settlement *s)
+{
+	puts_(w, "      <settlement");
+	attr(w, "policy", s->policy);
+	attr(w, "in-scope", s->in_scope);
+	attr(w, "deductible", s->deductible);
+	attr(w, "fund", s->fund);
+	attr(w, "over-cap", s->over_cap);
+	attr(w, "copay", s->copay);
+	attr(w, "patient", s->patient);
+	attr(w, "total", s->total);
+	attr(w, "deductible-left-before", s->deductible_left_before);
+	attr(w, "deductible-left-after", s->deductible_left_after);
+	attr(w, "fund-paid-before", s->fund_paid_before);
+	attr(w, "fund-paid-after", s->fund_paid_after);
+	attr(w, "rule", s->rule);
+	puts_(w, "/>\n");
+}
+
+static void write_bill(wbuf *w, const rbill *b)
+{
+	puts_(w, "    <bill");
+	attr(w, "track", b->pub.track);
+	attr(w, "unit", b->pub.unit);
+	attr(w, "setting", b->pub.setting);
+	attr(w, "institution", b->pub.institution);
+	attr(w, "date", b->pub.date);
+	attr(w, "from", b->pub.from);
+	attr(w, "to", b->pub.to);
+	attr(w, "distance-km", b->pub.distance_km);
+	attr(w, "staff", b->pub.staff);
+	attr(w, "surcharge", b->pub.surcharge);
+	if (!b->lines.n && !b->settle) {
+		puts_(w, "/>\n");
+		return;
+	}
+	puts_(w, ">\n");
+	for (size_t i = 0; i < b->lines.n; i++)
+		write_line(w, b->lines.v[i]);
+	if (b->settle)
+		write_settlement(w, b->settle);
+	puts_(w, "    </bill>\n");
+}
+
+static void write_statement(wbuf *w, const rpatient *p)
+{
+	puts_(w, "    <statement");
+	attr(w, "medical", p->pub.owes_medical);
+	attr(w, "home-visit", p->pub.owes_home_visit);
+	attr(w, "eldercare", p->pub.owes_eldercare);
+	attr(w, "total", p->pub.owes_total);
+	if (!p->accums.n && !p->quotas.n && !p->commercials.n) {
+		puts_(w, "/>\n");
+		return;
+	}
+	puts_(w, ">\n");
+	for (size_t i = 0; i < p->accums.n; i++) {
+		const raccum_out *a = p->accums.v[i];
+		puts_(w, "      <accumulators");
+		attr(w, "year", a->year);
+		attr(w, "outpatient-deductible-used", a->od_used);
+		attr(w, "outpatient-fund-paid", a->fund_paid_out);
+		attr(w, "inpatient-fund-paid", a->fund_paid_in);
+		puts_(w, "/>\n");
+	}
+	for (size_t i = 0; i < p->quotas.n; i++) {
+		const rquota_out *q = p->quotas.v[i];
+		puts_(w, "      <quota");
+		attr(w, "contract", q->contract);
+		attr(w, "item", q->item);
+		attr(w, "window", q->window);
+		attr(w, "window-from", q->window_from);
+		attr(w, "used", q->used);
+		puts_(w, "/>\n");
+	}
+	for (size_t i = 0; i < p->commercials.n; i++) {
+		const rcommercial_out *c = p->commercials.v[i];
+		puts_(w, "      <commercial");
+		attr(w, "contract", c->contract);
+		attr(w, "item", c->item);
+		attr(w, "year", c->year);
+		attr(w, "paid", c->paid);
+		puts_(w, "/>\n");
+	}
+	puts_(w, "    </statement>\n");
+}
+
+static void write_patient(wbuf *w, const rpatient *p)
+{
+	puts_(w, "  <patient");
+	attr(w, "id", p->pub.id);
+	attr(w, "status", p->pub.held ? "held" : "billed");
+	if (p->pub.held) {
+		puts_(w, "/>\n");
+		return;
+	}
+	puts_(w, ">\n");
+	for (size_t i = 0; i < p->bills.n; i++)
+		write_bill(w, p->bills.v[i]);
+	write_statement(w, p);
+	puts_(w, "  </patient>\n");
+}
+
+static void write_claim(wbuf *w, const rclaim *c)
+{
+	puts_(w, "  <claim");
+	attr(w, "payer", c->pub.payer);
+	attr(w, "total", c->pub.total);
+	puts_(w, ">\n");
+	for (size_t i = 0; i < c->items.n; i++) {
+		const cb_claim_item *it = c->items.v[i];
+		puts_(w, "    <item");
+		attr(w, "patient", it->patient);
+		attr(w, "unit", it->unit);
+		attr(w, "amount", it->amount);
+		puts_(w, "/>\n");
+	}
+	puts_(w, "  </claim>\n");
+}
+
+static void write_findings(wbuf *w, const cb_ptrvec *findings)
+{
+	if (!findings->n) {
+		puts_(w, "  <findings/>\n");
+		return;
+	}
+	puts_(w, "  <findings>\n");
+	for (size_t i = 0; i < findings->n; i++) {
+		const cb_finding *f = findings->v[i];
+		puts_(w, "    <finding");
+		attr(w, "severity", f->severity);
+		attr(w, "code", f->code);
+		attr(w, "patient", f->patient);
+		attr(w, "ref", f->ref);
+		attr(w, "rule", f->rule);
+		puts_(w, ">");
+		esc(w, f->message, 0);
+		puts_(w, "</finding>\n");
+	}
+	puts_(w, "  </findings>\n");
+}
+
+static void write_doc(wbuf *w, const cb_result *res)
+{
+	puts_(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<claims");
+	attr(w, "case", res->case_name);
+	attr(w, "ruleset", res->ruleset_id);
+	attr(w, "engine", CB_ENGINE_NAME);
+	puts_(w, ">\n");
+	for (size_t i = 0; i < res->patients.n; i++)
+		write_patient(w, res->patients.v[i]);
+	for (size_t i = 0; i < res->claims.n; i++)
+		write_claim(w, res->claims.v[i]);
+	write_findings(w, &res->findings);
+	puts_(w, "</claims>\n");
+}
+
+CB_EXTERN int cb_result_write_buffer(const cb_result *res, char **out, size_t *len)
+{
+	if (!res || !out || !len)
+		return cb__error(CB_EINVAL, "cb_result_write_buffer: NULL argument");
+	wbuf w = {0};
+	write_doc(&w, res);
+	if (w.oom) {
+		free(w.p);
+		return cb__error(CB_ENOMEM, "out of memory writing the claim document");
+	}
+	*out = w.p;
+	*len = w.n;
+	return CB_OK;
+}
+
+CB_EXTERN void cb_buffer_free(char *buf)
+{
+	free(buf);
+}
+
+CB_EXTERN int cb_result_write_file(const cb_result *res, const char *path)
+{
+	if (!res || !path)
+		return cb__error(CB_EINVAL, "cb_result_write_file: NULL argument");
+	char *buf;
+	size_t len;
+	int rc = cb_result_write_buffer(res, &buf, &len);
+	if (rc != CB_OK)
+		return rc;
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		free(buf);
+		return cb__error(CB_EIO, "%s: cannot open for writing", path);
+	}
+	size_t put_n = fwrite(buf, 1, len, f);
+	int bad = put_n != len || fclose(f) != 0;
+	free(buf);
+	return bad ? cb__error(CB_EIO, "%s: write failed", path) : CB_OK;
+}
+
+/* ---- the walking API ---- */
+
+CB_EXTERN cb_result_status cb_result_get_status(const cb_result *res)
+{
+	return res ? res->status : CB_RESULT_REJECTED;
+}
+
+CB_EXTERN size_t cb_result_patient_count(const cb_result *res)
+{
+	return res ? res->patients.n : 0;
+}
+
+CB_EXTERN const cb_patient *cb_result_patient(const cb_result *res, size_t i)
+{
+	return res && i < res->patients.n ? &((rpatient *)res->patients.v[i])->pub : NULL;
+}
+
+CB_EXTERN const cb_bill *cb_patient_bill(const cb_patient *p, size_t i)
+{
+	const rpatient *rp = (const rpatient *)p;
+	return p && i < rp->bills.n ? &((rbill *)rp->bills.v[i])->pub : NULL;
+}
+
+CB_EXTERN const cb_line *cb_bill_line(const cb_bill *b, size_t i)
+{
+	const rbill *rb = (const rbill *)b;
+	return b && i < rb->lines.n ? rb->lines.v[i] : NULL;
+}
+
+CB_EXTERN size_t cb_result_claim_count(const cb_result *res)
+{
+	return res ? res->claims.n : 0;
+}
+
+CB_EXTERN const cb_claim *cb_result_claim(const cb_result *res, size_t i)
+{
+	return res && i < res->claims.n ? &((rclaim *)res->claims.v[i])->pub : NULL;
+}
+
+CB_EXTERN const cb_claim_item *cb_claim_item_at(const cb_claim *c, size_t i)
+{
+	const rclaim *rc = (const rclaim *)c;
+	return c && i < rc->items.n ? rc->items.v[i] : NULL;
+}
+
+CB_EXTERN size_t cb_result_finding_count(const cb_result *res)
+{
+	return res ? res->findings.n : 0;
+}
+
+CB_EXTERN const cb_finding *cb_result_finding(const cb_result *res, size_t i)
+{
+	return res && i < res->findings.n ? res->findings.v[i] : NULL;
+}

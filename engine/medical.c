@@ -1,0 +1,241 @@
+/*
+ * medical.c — the insured medical track (SPEC §5, [MED-1]..[MED-8]).
+ *
+ * A unit (an encounter, or a visit's medical lines) is priced line by line in [ORD-2] order:
+ * duplicates ([DUP-1]) and contract funding ([DUP-2]) first, then the line split
+ *   amount = over_limit + self_financed + self_first + in_scope          ([MED-1]..[MED-3])
+ * and then one settlement for the unit under its policy row
+ *   in_scope = deductible + fund + copay,  fund + patient = Σ amount     ([MED-4]..[MED-7])
+ * after which the year's accumulators move ([MED-8]). Every part is exact; each rounding is
+ * the round2 of money.c at the place the spec rounds.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "contracts.h"
+#include "price.h"
+
+/* Sums over a unit's charged lines. */
+typedef struct med_sums {
+	cb_dec *in_scope, *self_financed, *over_limit, *self_first, *amount;
+} med_sums;
+
+/* [MED-1]..[MED-3] split one charged line of `qty` at `price` into parts and add them to s. */
+static void split_line(pstate *ps, const rs_med_item *it, const cb_dec *qty,
+		       const cb_dec *price, cb_line *out, med_sums *s)
+{
+	cb_dec amount, over, base, self_fin, self_first, in_scope, t;
+	cb_dec_init(&amount), cb_dec_init(&over), cb_dec_init(&base), cb_dec_init(&t);
+	cb_dec_init(&self_fin), cb_dec_init(&self_first), cb_dec_init(&in_scope);
+	cb_dec_mul_round2(&amount, qty, price);                    /* [MED-1] */
+	int over_applies = it->limit && cb_dec_cmp(it->limit, price) < 0;
+	if (over_applies) {                                         /* [MED-2] 超限价 */
+		cb_dec_sub(&t, price, it->limit);
+		cb_dec_mul_round2(&over, qty, &t);
+	}
+	cb_dec_sub(&base, &amount, &over);                          /* [MED-3] */
+	if (it->cls == 'C')
+		cb_dec_set(&self_fin, &base);                       /* 全自费 */
+	else if (it->cls == 'B')
+		cb_dec_split(&self_first, &in_scope, &base, it->b_ratio); /* 先行自付 */
+	else
+		cb_dec_set(&in_scope, &base);
+	cb_dec_add(&t, &over, &self_fin);
+	cb_dec_add(&t, &t, &self_first);
+	out->amount = cb_price__money(ps, &amount);
+	out->over_limit = cb_price__money(ps, &over);
+	out->self_financed = cb_price__money(ps, &self_fin);
+	out->self_first = cb_price__money(ps, &self_first);
+	out->in_scope = cb_price__money(ps, &in_scope);
+	out->patient = cb_price__money(ps, &t);
+	out->status = "charged";
+	if (!out->rule)
+		out->rule = over_applies ? "MED-1 MED-2 MED-3" : "MED-1 MED-3";
+	cb_dec_add(s->amount, s->amount, &amount);
+	cb_dec_add(s->over_limit, s->over_limit, &over);
+	cb_dec_add(s->self_financed, s->self_financed, &self_fin);
+	cb_dec_add(s->self_first, s->self_first, &self_first);
+	cb_dec_add(s->in_scope, s->in_scope, &in_scope);
+	cb_dec_clear(&amount), cb_dec_clear(&over), cb_dec_clear(&base), cb_dec_clear(&t);
+	cb_dec_clear(&self_fin), cb_dec_clear(&self_first), cb_dec_clear(&in_scope);
+}
+
+/* [ORD-2] lines by `at`, then line id bytewise */
+static int line_cmp(const void *pa, const void *pb)
+{
+	const cs_line *a = *(const cs_line *const *)pa, *b = *(const cs_line *const *)pb;
+	int c = cb_time_cmp(a->at, b->at);
+	return c ? c : strcmp(a->id, b->id);
+}
+
+/* [DUP-1] two lines with different ids and the same item and time: warn on the later one */
+static void suspect_check(pstate *ps, const cs_line *ln)
+{
+	const char *key = cb_arena_printf(ps->scratch, "%s\x1f%ld:%ld", ln->item,
+					  (long)ln->at.day, (long)ln->at.secs);
+	if (!cb_price__track(ps, (void *)key))
+		return;
+	const char *first = cb_strmap_get(&ps->line_times, key);
+	if (first && strcmp(first, ln->id) != 0)
+		cb_price__finding(ps, "SUSPECT_DUPLICATE", "DUP-1", ln->id, ln->src,
+				  "line %s has the same item %s and time %s as line %s; both are "
+				  "billed", ln->id, ln->item, ln->at_text, first);
+	else if (!first && cb_strmap_put(&ps->line_times, key, (void *)ln->id) != 0)
+		ps->oom = 1;
+}
+
+static cb_line *line_head(pstate *ps, rbill *b, const cs_line *ln, const char *id,
+			  const cb_dec *qty, const cb_dec *price)
+{
+	cb_line *out = cb_price__line(ps, b);
+	if (!out)
+		return NULL;
+	out->id = id;
+	out->item = cb_price__track(ps, cb_arena_strdup(ps->ra, ln->item));
+	out->qty = cb_arena_fmt(ps->ra, qty, CB_DEC_QTY);
+	out->price = cb_arena_fmt(ps->ra, price, CB_DEC_PRICE);
+	return out;
+}
+
+/* One line: duplicate, funded (maybe split) or charged. */
+static void price_line(pstate *ps, const cs_unit *u, const cs_line *ln, rbill *b, med_sums *s)
+{
+	const rs_med_item *it = ln->med;
+	const cb_dec *price = ln->price ? ln->price : it->price;
+	if (cb_price__seen_line(ps, u->institution, ln->id)) {
+		cb_line *out = line_head(ps, b, ln, cb_arena_strdup(ps->ra, ln->id), ln->qty, price);
+		if (out)
+			cb_contracts__duplicate_line(ps, out, u->institution, ln->src);
+		return;
+	}
+	suspect_check(ps, ln);
+	cb_contract_use use;
+	if (cb_contracts__fund(ps, ln->item, ln->at.day, ln->qty, ln->id, ln->src, &use) != 0)
+		return;
+	const char *charged_id = ln->id;
+	if (use.funded) {
+		int split = use.charged != NULL;
+		cb_line *f = line_head(ps, b, ln, split ? cb_arena_printf(ps->ra, "%s#1", ln->id)
+							: cb_arena_strdup(ps->ra, ln->id),
+				       use.funded, price);
+		if (f)
+			cb_contracts__funded_line(ps, f, &use, price, u->id);
+		if (!split)
+			return;
+		charged_id = cb_arena_printf(ps->ra, "%s#2", ln->id);
+	}
+	const cb_dec *qty = use.charged ? use.charged : ln->qty;
+	cb_line *out = line_head(ps, b, ln, charged_id, qty, price);
+	if (!out)
+		return;
+	if (use.funded)
+		out->rule = cb_price__track(ps, cb_arena_printf(ps->ra, "DUP-2 MED-1%s MED-3",
+			it->limit && cb_dec_cmp(it->limit, price) < 0 ? " MED-2" : ""));
+	split_line(ps, it, qty, price, out, s);
+}
+
+static const char *money0(pstate *ps, const cb_dec *d)
+{
+	return cb_price__money(ps, d);
+}
+
+/* [MED-4]..[MED-8] settle the unit's charged lines under its policy row. */
+static void settle(pstate *ps, const cs_unit *u, rbill *b, int setting, const med_sums *s)
+{
+	const rs_row *row = cb_ruleset__row(ps->rs, ps->pt->scheme, setting, u->inst->level,
+					    ps->pt->retired);
+	yearacc *ya = cb_price__year(ps, cb_date_year(u->date));
+	cb_settlement *st = cb_price__track(ps, cb_arena_alloc(ps->ra, sizeof *st));
+	if (!row || !ya || !st)
+		return; /* a missing row held the patient ([RULE-3]); others are out of memory */
+	cb_dec left, d, fund_raw, cap_left, fund, over_cap, copay, t, patient;
+	cb_dec *all[] = {&left, &d, &fund_raw, &cap_left, &fund, &over_cap, &copay, &t, &patient};
+	for (size_t i = 0; i < 9; i++)
+		cb_dec_init(all[i]);
+	cb_dec *paid = ya->fund_paid[row->cap_group];
+	cb_dec zero;
+	cb_dec_init(&zero);
+	/* [MED-5] 起付线: per admission, or per year less what was used */
+	if (setting == CB_SETTING_INPATIENT)
+		cb_dec_set(&left, row->deductible);
+	else {
+		cb_dec_sub(&left, row->deductible, ya->od_used);
+		cb_dec_max(&left, &left, &zero);
+	}
+	cb_dec_min(&d, s->in_scope, &left);
+	/* [MED-6] fund within the cap left in the row's cap-group */
+	cb_dec_sub(&t, s->in_scope, &d);
+	cb_dec_mul_round2(&fund_raw, &t, row->ratio);
+	cb_dec_sub(&cap_left, row->cap, paid);
+	cb_dec_max(&cap_left, &cap_left, &zero);
+	cb_dec_min(&fund, &fund_raw, &cap_left);
+	cb_dec_sub(&over_cap, &fund_raw, &fund);
+	cb_dec_sub(&copay, &t, &fund);
+	/* [MED-7] the patient's whole share */
+	cb_dec_add(&patient, s->self_financed, s->over_limit);
+	cb_dec_add(&patient, &patient, s->self_first);
+	cb_dec_add(&patient, &patient, &d);
+	cb_dec_add(&patient, &patient, &copay);
+	st->policy = cb_price__track(ps, cb_arena_strdup(ps->ra, row->label));
+	st->in_scope = money0(ps, s->in_scope);
+	st->deductible = money0(ps, &d);
+	st->fund = money0(ps, &fund);
+	st->over_cap = money0(ps, &over_cap);
+	st->copay = money0(ps, &copay);
+	st->patient = money0(ps, &patient);
+	st->total = money0(ps, s->amount);
+	st->deductible_left_before = money0(ps, &left);
+	cb_dec_sub(&t, &left, &d);
+	st->deductible_left_after = money0(ps, &t);
+	st->fund_paid_before = money0(ps, paid);
+	/* [MED-8] the year's accumulators move after the unit */
+	if (setting == CB_SETTING_OUTPATIENT)
+		cb_dec_add(ya->od_used, ya->od_used, &d);
+	cb_dec_add(paid, paid, &fund);
+	st->fund_paid_after = money0(ps, paid);
+	st->rule = "MED-4 MED-5 MED-6 MED-7 MED-8";
+	b->settle = st;
+	b->pub.settlement = st;
+	if (cb_dec_sgn(&over_cap) > 0)
+		cb_price__finding(ps, "CAP_REACHED", "MED-6", u->id, u->src, "%s %s: the annual "
+				  "fund cap of %s (%s) is reached: fund %s instead of %s",
+				  u->type == CS_VISIT ? "visit" : "encounter", u->id,
+				  money0(ps, row->cap), row->label, st->fund, money0(ps, &fund_raw));
+	cb_price__owe(ps, "medical-insurance", u->id, &fund);
+	cb_dec_add(ps->owes[CB_ACC_MEDICAL], ps->owes[CB_ACC_MEDICAL], &patient);
+	for (size_t i = 0; i < 9; i++)
+		cb_dec_clear(all[i]);
+	cb_dec_clear(&zero);
+}
+
+int cb_medical__lines(pstate *ps, const cs_unit *u, rbill *b, int setting)
+{
+	med_sums s = {cb_price__dec(ps), cb_price__dec(ps), cb_price__dec(ps), cb_price__dec(ps),
+		      cb_price__dec(ps)};
+	cs_line **order = malloc((u->nlines + 1) * sizeof *order);
+	if (!order || !s.in_scope || !s.self_financed || !s.over_limit || !s.self_first ||
+	    !s.amount) {
+		free(order);
+		ps->oom = 1;
+		return -1;
+	}
+	memcpy(order, u->lines, u->nlines * sizeof *order);
+	qsort(order, u->nlines, sizeof *order, line_cmp);
+	for (size_t i = 0; i < u->nlines && !ps->oom; i++)
+		price_line(ps, u, order[i], b, &s);
+	free(order);
+	settle(ps, u, b, setting, &s);
+	return ps->oom ? -1 : 0;
+}
+
+int cb_medical__unit(pstate *ps, const cs_unit *u)
+{
+	rbill *b = cb_price__bill(ps, u, "medical", 0, u->date);
+	if (!b)
+		return -1;
+	b->pub.setting = u->setting == CB_SETTING_INPATIENT ? "inpatient" : "outpatient";
+	char day[11];
+	cb_date_format(u->date, day);
+	b->pub.date = cb_arena_strdup(ps->ra, day);
+	return cb_medical__lines(ps, u, b, u->setting);
+}

@@ -1,0 +1,113 @@
+/*
+ * money.h — exact decimals for the whole engine (SPEC §1: [NUM-1] parse, [NUM-2] round2,
+ * [NUM-3] split, [NUM-4] format). This module alone owns GMP: a cb_dec wraps an exact
+ * rational (mpq_t) and every other module goes through the functions below, never through
+ * gmp.h directly. No binary floating point is used anywhere.
+ *
+ * This is a private engine header (not under include/), so it may show the GMP struct: that
+ * lets callers keep cb_dec by value in their own structs and arenas.
+ *
+ * Invariants: a cb_dec is always canonical (lowest terms, positive denominator). Values made
+ * by parse, add, sub, mul and round2 always have a denominator of the form 2^a * 5^b, i.e. are
+ * finite decimals. Every cb_dec must be set up with cb_dec_init before use and released with
+ * cb_dec_clear. All result parameters (r, out, part, rest) may alias any input unless a
+ * function says otherwise. Nothing here allocates except through GMP, whose default
+ * allocator aborts on out-of-memory; the module never changes GMP's memory functions.
+ */
+#ifndef CB_MONEY_H
+#define CB_MONEY_H
+
+#include <gmp.h>
+#include <stddef.h>
+
+typedef struct cb_dec {
+	mpq_t q;
+} cb_dec;
+
+/* What a decimal means, which fixes its [NUM-1] limits and its [NUM-4] output form. */
+typedef enum cb_dec_kind {
+	CB_DEC_QTY,     /* <= 3 fraction digits; output drops trailing zeros */
+	CB_DEC_COUNT,   /* whole numbers only (0 fraction digits) */
+	CB_DEC_PRICE,   /* unit price, <= 6 fraction digits; output keeps 2..6 */
+	CB_DEC_RATIO,   /* <= 4 fraction digits AND value within 0..1 inclusive */
+	CB_DEC_MONEY,   /* <= 2 fraction digits; output exactly 2 */
+	CB_DEC_DISTANCE /* <= 3 fraction digits; output drops trailing zeros */
+} cb_dec_kind;
+
+void cb_dec_init(cb_dec *d); /* d = 0 */
+void cb_dec_clear(cb_dec *d);
+void cb_dec_set(cb_dec *d, const cb_dec *s);
+void cb_dec_set_ui(cb_dec *d, unsigned long v);
+
+/*
+ * English noun for a kind, for messages: "quantity", "count", "unit price", "ratio",
+ * "money amount", "distance"; "decimal" for a value outside the enum. Static storage.
+ */
+const char *cb_dec_kind_name(cb_dec_kind kind);
+
+/*
+ * [NUM-1] Parse decimal text of the given kind into *out (initialised by the caller).
+ * Grammar: [0-9]+(\.[0-9]+)? exactly, ASCII only: no sign, exponent, spaces, separators,
+ * leading or trailing '.', empty string. Leading zeros are allowed ("007" = 7) and there is
+ * no limit on the number of integer digits. The number of fraction digits as written is
+ * limited by the kind (trailing zeros count: "1.0" is rejected as a count, "1.000" as money);
+ * a ratio must also lie within 0..1 ("1.0000" is accepted, "1.0001" is not).
+ * Returns 0 on success. On failure returns -1, sets *out to 0 and, when why is not NULL and
+ * whylen > 0, writes a short NUL-terminated English reason (truncated to fit), e.g.
+ * "is not a decimal number: sign not allowed" or
+ * "has 4 fraction digits, at most 3 allowed for a quantity". The reason does not name the
+ * field or quote the text; the caller adds those. text NULL is rejected like "".
+ */
+int cb_dec_parse(cb_dec *out, const char *text, cb_dec_kind kind, char *why, size_t whylen);
+
+/* Exact arithmetic; r may alias a or b. */
+void cb_dec_add(cb_dec *r, const cb_dec *a, const cb_dec *b);
+void cb_dec_sub(cb_dec *r, const cb_dec *a, const cb_dec *b);
+void cb_dec_mul(cb_dec *r, const cb_dec *a, const cb_dec *b);
+void cb_dec_min(cb_dec *r, const cb_dec *a, const cb_dec *b);
+void cb_dec_max(cb_dec *r, const cb_dec *a, const cb_dec *b);
+
+int cb_dec_cmp(const cb_dec *a, const cb_dec *b); /* -1, 0 or 1 */
+int cb_dec_sgn(const cb_dec *a);                  /* -1, 0 or 1 */
+int cb_dec_is_zero(const cb_dec *a);              /* 1 or 0 */
+int cb_dec_is_integer(const cb_dec *a);           /* 1 or 0 */
+
+/* Whole number to unsigned long: 0 and *out set, or -1 (not an integer, negative, too large;
+ * *out untouched). */
+int cb_dec_to_ulong(const cb_dec *a, unsigned long *out);
+
+/*
+ * [NUM-2] r = round2(a): round to 0.01 (one fen), half up (四舍五入); for negative values half
+ * away from zero (-2.345 -> -2.35), although the SPEC never produces them. This is the one
+ * rounding primitive of the engine; cb_dec_format's rounding uses the same code.
+ */
+void cb_dec_round2(cb_dec *r, const cb_dec *a);
+
+/* r = round2(a * b); r may alias a or b. */
+void cb_dec_mul_round2(cb_dec *r, const cb_dec *a, const cb_dec *b);
+
+/*
+ * [NUM-3] part = round2(amount * ratio); rest = amount - part exactly, so part + rest ==
+ * amount always. part and rest may alias amount or ratio but must be different objects.
+ */
+void cb_dec_split(cb_dec *part, cb_dec *rest, const cb_dec *amount, const cb_dec *ratio);
+
+/*
+ * [NUM-4] Format d as decimal text of the given kind, like snprintf: writes at most cap bytes
+ * including a terminating NUL into buf (buf may be NULL when cap is 0) and returns the length
+ * the full text needs, excluding the NUL; if that is >= cap the output was truncated and the
+ * caller may retry with a buffer of the returned length + 1.
+ *   MONEY    exactly 2 fraction digits: "1234.50", "0.00".
+ *   PRICE    2 to 6 fraction digits, zeros beyond the second dropped: "0.25", "10.00".
+ *   RATIO    2 to 4 fraction digits, zeros beyond the second dropped: "0.90", "0.1234".
+ *   QTY, DISTANCE  up to 3 fraction digits, trailing zeros and '.' dropped: "1.5", "2", "0".
+ *   COUNT    a whole number: "12".
+ * A value with more fraction digits than its kind allows (e.g. an unrounded product) is
+ * rounded half up (away from zero) at the kind's maximum digit count (2, 6, 4, 3 or 0) with
+ * the round2 code. Negative values get a leading '-', unless they round to zero ("0.00",
+ * never "-0.00").
+ * A kind outside the enum is treated like CB_DEC_QTY (limits and output) in every function.
+ */
+size_t cb_dec_format(const cb_dec *d, cb_dec_kind kind, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,539 @@
+/*
+ * price.c — pricing a case: the flow load → validate → order → contracts and duplicates →
+ * track pricing → settlement → claim (SPEC §3, §8). Patients are independent: each is priced
+ * with its own state (pstate) in bytewise id order; a held patient ([CASE-6]) is shown with its
+ * errors only. Units are processed on the [ORD-1] timeline. After all patients, the claims per
+ * payer are assembled.
+ */
+#include "price.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case.h"
+#include "contracts.h"
+#include "error.h"
+#include "findings.h"
+
+void *cb_price__track(pstate *ps, void *p)
+{
+	if (!p)
+		ps->oom = 1;
+	return p;
+}
+
+cb_dec *cb_price__dec(pstate *ps)
+{
+	return cb_price__track(ps, cb_arena_dec(ps->scratch));
+}
+
+const char *cb_price__money(pstate *ps, const cb_dec *d)
+{
+	return cb_price__track(ps, cb_arena_fmt(ps->ra, d, CB_DEC_MONEY));
+}
+
+yearacc *cb_price__year(pstate *ps, int year)
+{
+	for (size_t i = 0; i < ps->years.n; i++)
+		if (((yearacc *)ps->years.v[i])->year == year)
+			return ps->years.v[i];
+	yearacc *ya = cb_price__track(ps, cb_arena_alloc(ps->scratch, sizeof *ya));
+	if (!ya)
+		return NULL;
+	ya->year = year;
+	ya->od_used = cb_price__dec(ps);
+	ya->fund_paid[0] = cb_price__dec(ps);
+	ya->fund_paid[1] = cb_price__dec(ps);
+	if (ps->oom || cb_ptrvec_push(&ps->years, ya) != 0) {
+		ps->oom = 1;
+		return NULL;
+	}
+	return ya;
+}
+
+void cb_price__owe(pstate *ps, const char *payer, const char *unit, const cb_dec *amount)
+{
+	if (cb_dec_is_zero(amount))
+		return;
+	for (size_t i = 0; i < ps->pay.n; i++) {
+		payitem *p = ps->pay.v[i];
+		if (strcmp(p->payer, payer) == 0 && strcmp(p->unit, unit) == 0) {
+			cb_dec_add(p->amount, p->amount, amount);
+			return;
+		}
+	}
+	payitem *p = cb_price__track(ps, cb_arena_alloc(ps->ra, sizeof *p));
+	if (!p || !(p->amount = cb_arena_dec(ps->ra)) || cb_ptrvec_push(&ps->pay, p) != 0) {
+		ps->oom = 1;
+		return;
+	}
+	p->payer = cb_arena_strdup(ps->ra, payer);
+	p->patient = ps->out->pub.id;
+	p->unit = cb_arena_strdup(ps->ra, unit);
+	if (!p->payer || !p->unit)
+		ps->oom = 1;
+	cb_dec_set(p->amount, amount);
+}
+
+void cb_price__finding(pstate *ps, const char *code, const char *rule, const char *ref,
+		       unsigned long line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cb_finding *f = cb_finding__new(ps->ra, code, rule, ps->out->pub.id,
+					cb_arena_strdup(ps->ra, ref), ps->cs->name, line, "%s", msg);
+	if (!f || cb_ptrvec_push(&ps->findings, f) != 0)
+		ps->oom = 1;
+}
+
+rbill *cb_price__bill(pstate *ps, const cs_unit *u, const char *track, int rank, int32_t key)
+{
+	rbill *b = cb_price__track(ps, cb_arena_alloc(ps->ra, sizeof *b));
+	if (!b || cb_ptrvec_push(&ps->out->bills, b) != 0) {
+		ps->oom = 1;
+		return NULL;
+	}
+	b->pub.track = track;
+	b->pub.unit = cb_arena_strdup(ps->ra, u->id);
+	b->pub.institution = cb_arena_strdup(ps->ra, u->institution);
+	b->rank = rank;
+	b->key_day = key;
+	return b;
+}
+
+cb_line *cb_price__line(pstate *ps, rbill *b)
+{
+	cb_line *l = cb_price__track(ps, cb_arena_alloc(ps->ra, sizeof *l));
+	if (!l || cb_ptrvec_push(&b->lines, l) != 0) {
+		ps->oom = 1;
+		return NULL;
+	}
+	b->pub.line_count = b->lines.n;
+	return l;
+}
+
+int cb_price__seen_line(pstate *ps, const char *inst, const char *id)
+{
+	char *key = cb_arena_printf(ps->scratch, "%s\x1f%s", inst, id);
+	if (!cb_price__track(ps, key))
+		return 0;
+	if (cb_strmap_get(&ps->seen_lines, key))
+		return 1;
+	if (cb_strmap_put(&ps->seen_lines, key, key) != 0)
+		ps->oom = 1;
+	return 0;
+}
+
+/* ---- the [ORD-1] timeline ---- */
+
+typedef struct tl_entry {
+	int32_t day;
+	int rank;
+	const cs_unit *u;
+} tl_entry;
+
+static int unit_rank(const cs_unit *u)
+{
+	return u->type == CS_ENCOUNTER ? 0 : u->type == CS_VISIT ? 1 : 2;
+}
+
+/* The day a unit takes its place on the timeline; a stay is placed at its first billed day
+ * (its days are processed in order there: no other kind of unit shares an item with it). */
+static int32_t unit_day(const pstate *ps, const cs_unit *u)
+{
+	if (u->type == CS_STAY)
+		return u->from > ps->cs->period_from ? u->from : ps->cs->period_from;
+	return u->date;
+}
+
+static int tl_cmp(const void *pa, const void *pb)
+{
+	const tl_entry *a = pa, *b = pb;
+	if (a->day != b->day)
+		return a->day < b->day ? -1 : 1;
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	return strcmp(a->u->id, b->u->id);
+}
+
+static int price_unit(pstate *ps, const cs_unit *u)
+{
+	switch (u->type) {
+	case CS_ENCOUNTER:
+		return cb_medical__unit(ps, u);
+	case CS_VISIT:
+		return cb_visit__unit(ps, u);
+	case CS_STAY:
+		return cb_eldercare__stay(ps, u);
+	default:
+		return cb_eldercare__service(ps, u);
+	}
+}
+
+/* [CASE-5] the accumulators given in the case */
+static void carry_in_years(pstate *ps)
+{
+	for (size_t i = 0; i < ps->pt->accums.n; i++) {
+		const cs_accum *a = ps->pt->accums.v[i];
+		yearacc *ya = cb_price__year(ps, a->year);
+		if (!ya)
+			return;
+		if (a->od_used)
+			cb_dec_set(ya->od_used, a->od_used);
+		for (int g = 0; g < 2; g++)
+			if (a->fund_paid[g])
+				cb_dec_set(ya->fund_paid[g], a->fund_paid[g]);
+	}
+}
+
+static int year_cmp(const void *pa, const void *pb)
+{
+	const yearacc *a = *(const yearacc *const *)pa, *b = *(const yearacc *const *)pb;
+	return (a->year > b->year) - (a->year < b->year);
+}
+
+/* The statement ([ACC-1], §8): shares per account and the state after the run. */
+static void statement(pstate *ps)
+{
+	cb_patient *p = &ps->out->pub;
+	cb_dec total;
+	cb_dec_init(&total);
+	cb_dec_add(&total, ps->owes[0], ps->owes[1]);
+	cb_dec_add(&total, &total, ps->owes[2]);
+	p->owes_medical = cb_price__money(ps, ps->owes[CB_ACC_MEDICAL]);
+	p->owes_home_visit = cb_price__money(ps, ps->owes[CB_ACC_HOME_VISIT]);
+	p->owes_eldercare = cb_price__money(ps, ps->owes[CB_ACC_ELDERCARE]);
+	p->owes_total = cb_price__money(ps, &total);
+	cb_dec_clear(&total);
+	if (ps->years.n)
+		qsort(ps->years.v, ps->years.n, sizeof(void *), year_cmp);
+	for (size_t i = 0; i < ps->years.n; i++) {
+		const yearacc *ya = ps->years.v[i];
+		raccum_out *a = cb_price__track(ps, cb_arena_alloc(ps->ra, sizeof *a));
+		if (!a || cb_ptrvec_push(&ps->out->accums, a) != 0) {
+			ps->oom = 1;
+			return;
+		}
+		a->year = cb_arena_printf(ps->ra, "%04d", ya->year);
+		a->od_used = cb_price__money(ps, ya->od_used);
+		a->fund_paid_out = cb_price__money(ps, ya->fund_paid[CB_CAPGROUP_OUTPATIENT]);
+		a->fund_paid_in = cb_price__money(ps, ya->fund_paid[CB_CAPGROUP_INPATIENT]);
+	}
+	cb_contracts__statement(ps);
+}
+
+static int bill_cmp(const void *pa, const void *pb)
+{
+	const rbill *a = *(const rbill *const *)pa, *b = *(const rbill *const *)pb;
+	if (a->key_day != b->key_day)
+		return a->key_day < b->key_day ? -1 : 1;
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	return strcmp(a->pub.unit, b->pub.unit);
+}
+
+static void price_timeline(pstate *ps)
+{
+	const cb_ptrvec *units = &ps->pt->units;
+	tl_entry *tl = malloc((units->n + 1) * sizeof *tl);
+	if (!tl) {
+		ps->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < units->n; i++) {
+		const cs_unit *u = units->v[i];
+		tl[i] = (tl_entry){unit_day(ps, u), unit_rank(u), u};
+	}
+	qsort(tl, units->n, sizeof *tl, tl_cmp);
+	for (size_t i = 0; i < units->n && !ps->oom; i++)
+		price_unit(ps, tl[i].u);
+	free(tl);
+	if (ps->out->bills.n)
+		qsort(ps->out->bills.v, ps->out->bills.n, sizeof(void *), bill_cmp);
+	ps->out->pub.bill_count = ps->out->bills.n;
+}
+
+/* Price one billable patient into `out`; its claim items go to `pay`, its notes to `found`. */
+static int price_patient(cb_result *res, const cb_ruleset *rs, const cs_case *cs,
+			 const cs_patient *pt, rpatient *out, cb_ptrvec *pay, cb_ptrvec *found)
+{
+	pstate ps = {0};
+	ps.rs = rs;
+	ps.cs = cs;
+	ps.pt = pt;
+	ps.res = res;
+	ps.ra = res->arena;
+	ps.out = out;
+	ps.scratch = cb_arena_new();
+	if (!ps.scratch)
+		return -1;
+	for (int i = 0; i < 3; i++)
+		ps.owes[i] = cb_price__dec(&ps);
+	if (!ps.oom && cb_contracts__init(&ps) == 0) {
+		carry_in_years(&ps);
+		price_timeline(&ps);
+		statement(&ps);
+	}
+	for (size_t i = 0; i < ps.pay.n && !ps.oom; i++)
+		if (cb_ptrvec_push(pay, ps.pay.v[i]) != 0)
+			ps.oom = 1;
+	for (size_t i = 0; i < ps.findings.n && !ps.oom; i++)
+		if (cb_ptrvec_push(found, ps.findings.v[i]) != 0)
+			ps.oom = 1;
+	cb_contracts__free(&ps);
+	cb_ptrvec_free(&ps.years);
+	cb_ptrvec_free(&ps.pay);
+	cb_ptrvec_free(&ps.findings);
+	cb_strmap_free(&ps.seen_lines);
+	cb_strmap_free(&ps.line_times);
+	cb_arena_free(ps.scratch);
+	return ps.oom ? -1 : 0;
+}
+
+/* ---- claims (§8): medical-insurance first, then payers bytewise ---- */
+
+static int payer_cmp(const void *pa, const void *pb)
+{
+	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+	int ma = strcmp(a, "medical-insurance") == 0, mb = strcmp(b, "medical-insurance") == 0;
+	if (ma != mb)
+		return mb - ma;
+	return strcmp(a, b);
+}
+
+/* `pay` holds items in patient order, then processing order; claims list them in patient
+ * order, then bill order. */
+static int build_claims(cb_result *res, const cb_ptrvec *pay)
+{
+	cb_strmap seen = {0};
+	cb_ptrvec payers = {0};
+	int rc = 0;
+	for (size_t i = 0; i < pay->n && !rc; i++) {
+		const payitem *p = pay->v[i];
+		if (!cb_strmap_get(&seen, p->payer))
+			rc = cb_strmap_put(&seen, p->payer, (void *)p->payer) ||
+			     cb_ptrvec_push(&payers, (void *)p->payer);
+	}
+	if (payers.n)
+		qsort(payers.v, payers.n, sizeof(void *), payer_cmp);
+	for (size_t i = 0; i < payers.n && !rc; i++) {
+		rclaim *c = cb_arena_alloc(res->arena, sizeof *c);
+		cb_dec *total = cb_arena_dec(res->arena);
+		if (!c || !total || cb_ptrvec_push(&res->claims, c) != 0) {
+			rc = -1;
+			break;
+		}
+		c->pub.payer = payers.v[i];
+		for (size_t j = 0; j < pay->n && !rc; j++) {
+			const payitem *p = pay->v[j];
+			if (strcmp(p->payer, c->pub.payer) != 0)
+				continue;
+			cb_claim_item *it = cb_arena_alloc(res->arena, sizeof *it);
+			if (!it || cb_ptrvec_push(&c->items, it) != 0) {
+				rc = -1;
+				break;
+			}
+			it->patient = p->patient;
+			it->unit = p->unit;
+			it->amount = cb_arena_fmt(res->arena, p->amount, CB_DEC_MONEY);
+			cb_dec_add(total, total, p->amount);
+		}
+		c->pub.item_count = c->items.n;
+		c->pub.total = cb_arena_fmt(res->arena, total, CB_DEC_MONEY);
+		if (!c->pub.total)
+			rc = -1;
+	}
+	cb_strmap_free(&seen);
+	cb_ptrvec_free(&payers);
+	return rc;
+}
+
+static int patient_cmp(const void *pa, const void *pb)
+{
+	const cs_patient *a = *(const cs_patient *const *)pa, *b = *(const cs_patient *const *)pb;
+	return strcmp(a->id, b->id);
+}
+
+/* Order claim items by patient, then by the position of their bill. */
+static void order_pay(cb_result *res, cb_ptrvec *pay)
+{
+	cb_ptrvec sorted = {0};
+	for (size_t i = 0; i < res->patients.n; i++) {
+		rpatient *rp = res->patients.v[i];
+		for (size_t b = 0; b < rp->bills.n; b++) {
+			const rbill *bill = ((rbill **)rp->bills.v)[b];
+			for (size_t j = 0; j < pay->n; j++) {
+				payitem *p = pay->v[j];
+				if (p->patient == rp->pub.id && strcmp(p->unit, bill->pub.unit) == 0)
+					cb_ptrvec_push(&sorted, p);
+			}
+		}
+	}
+	if (sorted.n == pay->n) {
+		cb_ptrvec_free(pay);
+		*pay = sorted;
+	} else {
+		cb_ptrvec_free(&sorted);
+	}
+}
+
+static void result_free_vectors(cb_result *res)
+{
+	for (size_t i = 0; i < res->patients.n; i++) {
+		rpatient *p = res->patients.v[i];
+		for (size_t b = 0; b < p->bills.n; b++)
+			cb_ptrvec_free(&((rbill *)p->bills.v[b])->lines);
+		cb_ptrvec_free(&p->bills);
+		cb_ptrvec_free(&p->accums);
+		cb_ptrvec_free(&p->quotas);
+		cb_ptrvec_free(&p->commercials);
+	}
+	for (size_t i = 0; i < res->claims.n; i++)
+		cb_ptrvec_free(&((rclaim *)res->claims.v[i])->items);
+	cb_ptrvec_free(&res->patients);
+	cb_ptrvec_free(&res->claims);
+	cb_ptrvec_free(&res->findings);
+}
+
+CB_EXTERN void cb_result_free(cb_result *res)
+{
+	if (!res)
+		return;
+	result_free_vectors(res);
+	cb_arena_free(res->arena);
+	free(res);
+}
+
+static int push_all(cb_ptrvec *dst, const cb_ptrvec *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		if (cb_ptrvec_push(dst, src->v[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* Input findings live in the case's arena: copy them into the result's. */
+static int copy_findings(cb_result *res, cb_ptrvec *dst, const cb_ptrvec *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		const cb_finding *f = src->v[i];
+		cb_finding *c = cb_arena_alloc(res->arena, sizeof *c);
+		if (!c)
+			return -1;
+		*c = *f;
+		c->ref = cb_arena_strdup(res->arena, f->ref);
+		c->message = cb_arena_strdup(res->arena, f->message);
+		c->file = cb_arena_strdup(res->arena, f->file);
+		if ((f->ref && !c->ref) || !c->message || (f->file && !c->file) ||
+		    cb_ptrvec_push(dst, c) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Price every patient of a loaded case into res. */
+static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
+{
+	if (cs->rejected) {
+		res->status = CB_RESULT_REJECTED;
+		return copy_findings(res, &res->findings, &cs->doc_findings);
+	}
+	cb_ptrvec order = {0}, pay = {0}, notes = {0};
+	int rc = push_all(&order, &cs->patients);
+	if (order.n)
+		qsort(order.v, order.n, sizeof(void *), patient_cmp);
+	for (size_t i = 0; i < order.n && !rc; i++) {
+		const cs_patient *pt = order.v[i];
+		rpatient *rp = cb_arena_alloc(res->arena, sizeof *rp);
+		if (!rp || cb_ptrvec_push(&res->patients, rp) != 0) {
+			rc = -1;
+			break;
+		}
+		rp->pub.id = cb_arena_strdup(res->arena, pt->id);
+		rp->pub.held = pt->held;
+		notes.n = 0;
+		if (pt->held) {
+			res->status = CB_RESULT_HELD;
+			rc = copy_findings(res, &notes, &pt->findings);
+		} else {
+			rc = price_patient(res, rs, cs, pt, rp, &pay, &notes);
+		}
+		for (size_t j = 0; j < notes.n && !rc; j++) {
+			cb_finding *f = notes.v[j];
+			f->patient = rp->pub.id;
+			rc = cb_ptrvec_push(&res->findings, f);
+		}
+	}
+	if (!rc) {
+		order_pay(res, &pay);
+		rc = build_claims(res, &pay);
+	}
+	cb_ptrvec_free(&order);
+	cb_ptrvec_free(&pay);
+	cb_ptrvec_free(&notes);
+	return rc;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+CB_EXTERN int cb_case_price_buffer(cb_result **out, const cb_ruleset *rs, const char *buf,
+				   size_t len, const char *name, const cb_price_options *opts)
+{
+	if (!out || !rs || (!buf && len))
+		return cb__error(CB_EINVAL, "cb_case_price_buffer: NULL argument");
+	*out = NULL;
+	size_t limit = opts && opts->max_document_bytes ? opts->max_document_bytes
+							: (size_t)256 << 20;
+	name = name ? name : "-";
+	if (len > limit)
+		return cb__error(CB_ELIMIT, "%s: %zu bytes is over the limit of %zu", name, len,
+				 limit);
+	cs_case *cs = NULL;
+	int rc = cb_case__load(&cs, rs, buf ? buf : "", len, name);
+	if (rc != CB_OK)
+		return rc;
+	cb_result *res = calloc(1, sizeof *res);
+	if (!res || !(res->arena = cb_arena_new())) {
+		free(res);
+		cb_case__free(cs);
+		return cb__error(CB_ENOMEM, "out of memory pricing %s", name);
+	}
+	res->case_name = cb_arena_strdup(res->arena, base_name(name));
+	res->ruleset_id = cb_arena_strdup(res->arena, rs->id);
+	rc = price_case(res, rs, cs) != 0 || !res->case_name ? CB_ENOMEM : CB_OK;
+	cb_case__free(cs);
+	if (rc != CB_OK) {
+		cb_result_free(res);
+		return cb__error(CB_ENOMEM, "out of memory pricing %s", name);
+	}
+	*out = res;
+	cb__error_clear();
+	return CB_OK;
+}
+
+CB_EXTERN int cb_case_price_file(cb_result **out, const cb_ruleset *rs, const char *path,
+				 const cb_price_options *opts)
+{
+	if (!out || !rs || !path)
+		return cb__error(CB_EINVAL, "cb_case_price_file: NULL argument");
+	*out = NULL;
+	size_t limit = opts && opts->max_document_bytes ? opts->max_document_bytes
+							: (size_t)256 << 20;
+	char *buf;
+	size_t len;
+	int rc = cb__read_file(path, &buf, &len, limit);
+	if (rc != CB_OK)
+		return rc;
+	rc = cb_case_price_buffer(out, rs, buf, len, path, opts);
+	free(buf);
+	return rc;
+}

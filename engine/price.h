@@ -1,0 +1,78 @@
+/*
+ * price.h — the per-patient pricing state shared by the track modules (medical.c,
+ * eldercare.c, visit.c) and the contract and duplicate rules (contracts.c). One pstate lives
+ * for one patient; everything it allocates comes from its scratch arena (working values) or
+ * the result's arena (what the claim shows).
+ */
+#ifndef CB_PRICE_H
+#define CB_PRICE_H
+
+#include "model.h"
+#include "result.h"
+
+enum { CB_ACC_MEDICAL, CB_ACC_HOME_VISIT, CB_ACC_ELDERCARE };
+
+/* A year's medical accumulators ([MED-8], [CASE-5]). */
+typedef struct yearacc {
+	int year;
+	cb_dec *od_used;     /* outpatient deductible used */
+	cb_dec *fund_paid[2];/* by CB_CAPGROUP_* */
+} yearacc;
+
+/* What one payer owes for one unit: summed into one claim item. */
+typedef struct payitem {
+	const char *payer, *patient, *unit;
+	cb_dec *amount;
+} payitem;
+
+typedef struct pstate {
+	const cb_ruleset *rs;
+	const cs_case *cs;
+	const cs_patient *pt;
+	cb_result *res;
+	cb_arena *ra;        /* the result's arena */
+	cb_arena *scratch;   /* working values of this patient */
+	rpatient *out;
+	cb_ptrvec years;     /* yearacc* */
+	cb_ptrvec pay;       /* payitem* */
+	cb_ptrvec findings;  /* cb_finding* from pricing, in processing order */
+	cb_strmap seen_lines;   /* [DUP-1] "institution\x1fline id" */
+	cb_strmap line_times;   /* [DUP-1] "item\x1fday:secs" -> line id */
+	cb_dec *owes[3];     /* the patient's share per account ([ACC-1]) */
+	void *contracts;     /* contract state (contracts.c) */
+	int oom;
+} pstate;
+
+/* Mark out-of-memory when p is NULL; returns p. */
+void *cb_price__track(pstate *ps, void *p);
+/* A working decimal (cleared with the patient). */
+cb_dec *cb_price__dec(pstate *ps);
+/* Money text of d in the result arena. */
+const char *cb_price__money(pstate *ps, const cb_dec *d);
+/* The accumulators of `year`, created at zero if the case gave none. */
+yearacc *cb_price__year(pstate *ps, int year);
+/* Add `amount` to what `payer` owes for `unit` (nothing when amount is 0). */
+void cb_price__owe(pstate *ps, const char *payer, const char *unit, const cb_dec *amount);
+/* Record a pricing finding (a note or warning) about `ref`. */
+void cb_price__finding(pstate *ps, const char *code, const char *rule, const char *ref,
+		       unsigned long line, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* A new bill of `track` for unit `u` appended to the patient's output. */
+rbill *cb_price__bill(pstate *ps, const cs_unit *u, const char *track, int rank, int32_t key);
+/* A new empty line appended to bill b. */
+cb_line *cb_price__line(pstate *ps, rbill *b);
+
+/* [DUP-1] Whether line `id` at `inst` was already billed for the patient; records it if
+ * not. Returns 1 for a duplicate. */
+int cb_price__seen_line(pstate *ps, const char *inst, const char *id);
+
+/* Tracks. Each returns 0, or -1 when out of memory (ps->oom set). */
+int cb_medical__unit(pstate *ps, const cs_unit *u);
+int cb_eldercare__stay(pstate *ps, const cs_unit *u);
+int cb_eldercare__service(pstate *ps, const cs_unit *u);
+int cb_visit__unit(pstate *ps, const cs_unit *u);
+
+/* Medical lines and settlement of one unit into bill b (shared by encounters and visits). */
+int cb_medical__lines(pstate *ps, const cs_unit *u, rbill *b, int setting);
+
+#endif
