@@ -174,6 +174,14 @@ int cb_ptrvec_push(cb_ptrvec *pv, void *p)
 	return 0;
 }
 
+void **cb_ptrvec_to_arena(const cb_ptrvec *pv, cb_arena *a)
+{
+	void **v = cb_arena_alloc(a, (pv->n + 1) * sizeof *v);
+	if (v && pv->n)
+		memcpy(v, pv->v, pv->n * sizeof *v);
+	return v;
+}
+
 void cb_ptrvec_free(cb_ptrvec *pv)
 {
 	free(pv->v);

@@ -36,6 +36,8 @@ typedef struct cb_ptrvec {
 
 int cb_ptrvec_push(cb_ptrvec *pv, void *p); /* 0 or -1 (out of memory) */
 void cb_ptrvec_free(cb_ptrvec *pv);
+/* A NULL-terminated copy of the vector's items in the arena; NULL when out of memory. */
+void **cb_ptrvec_to_arena(const cb_ptrvec *pv, cb_arena *a);
 
 /* A string-keyed hash map (open addressing); keys are borrowed, not copied. */
 typedef struct cb_strmap {

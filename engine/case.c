@@ -298,10 +298,7 @@ static void load_contract(cload *L, xmlNodePtr n)
 	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next))
 		if (cb_xml_is(c, "cover"))
 			load_cover(L, c, k, &covers);
-	k->covers = (cs_cover **)track(L, cb_arena_alloc(L->cs->arena,
-							 (covers.n + 1) * sizeof(void *)));
-	if (k->covers)
-		memcpy(k->covers, covers.v, covers.n * sizeof(void *));
+	k->covers = (cs_cover **)track(L, cb_ptrvec_to_arena(&covers, L->cs->arena));
 	k->ncovers = covers.n;
 	cb_ptrvec_free(&covers);
 	push(L, &L->pt->contracts, k);
@@ -416,9 +413,7 @@ static void load_unit_lines(cload *L, xmlNodePtr n, cs_unit *u, int dates_ok)
 	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next))
 		if (cb_xml_is(c, "line"))
 			push(L, &lines, load_line(L, c, u, dates_ok));
-	u->lines = track(L, cb_arena_alloc(L->cs->arena, (lines.n + 1) * sizeof(void *)));
-	if (u->lines)
-		memcpy(u->lines, lines.v, lines.n * sizeof(void *));
+	u->lines = (cs_line **)track(L, cb_ptrvec_to_arena(&lines, L->cs->arena));
 	u->nlines = lines.n;
 	cb_ptrvec_free(&lines);
 }
@@ -658,7 +653,8 @@ static void load_patients(cload *L, xmlNodePtr root)
 	for (size_t i = 0; i < L->cs->patients.n; i++) {
 		cs_patient *pt = L->cs->patients.v[i];
 		pt->held = pt->findings.n > 0;
-		qsort(pt->findings.v, pt->findings.n, sizeof(void *), cb_finding__cmp);
+		if (pt->findings.n)
+			qsort(pt->findings.v, pt->findings.n, sizeof(void *), cb_finding__cmp);
 	}
 }
 

@@ -90,7 +90,7 @@ static cb_line *line_head(pstate *ps, rbill *b, const cs_line *ln, const char *i
 	cb_line *out = cb_price__line(ps, b);
 	if (!out)
 		return NULL;
-	out->id = id;
+	out->id = cb_price__track(ps, cb_arena_strdup(ps->ra, id));
 	out->item = cb_price__track(ps, cb_arena_strdup(ps->ra, ln->item));
 	out->qty = cb_arena_fmt(ps->ra, qty, CB_DEC_QTY);
 	out->price = cb_arena_fmt(ps->ra, price, CB_DEC_PRICE);
@@ -103,7 +103,7 @@ static void price_line(pstate *ps, const cs_unit *u, const cs_line *ln, rbill *b
 	const rs_med_item *it = ln->med;
 	const cb_dec *price = ln->price ? ln->price : it->price;
 	if (cb_price__seen_line(ps, u->institution, ln->id)) {
-		cb_line *out = line_head(ps, b, ln, cb_arena_strdup(ps->ra, ln->id), ln->qty, price);
+		cb_line *out = line_head(ps, b, ln, ln->id, ln->qty, price);
 		if (out)
 			cb_contracts__duplicate_line(ps, out, u->institution, ln->src);
 		return;
@@ -115,14 +115,19 @@ static void price_line(pstate *ps, const cs_unit *u, const cs_line *ln, rbill *b
 	const char *charged_id = ln->id;
 	if (use.funded) {
 		int split = use.charged != NULL;
-		cb_line *f = line_head(ps, b, ln, split ? cb_arena_printf(ps->ra, "%s#1", ln->id)
-							: cb_arena_strdup(ps->ra, ln->id),
+		cb_line *f = line_head(ps, b, ln, split ? cb_arena_printf(ps->scratch, "%s#1", ln->id)
+							: ln->id,
 				       use.funded, price);
-		if (f)
-			cb_contracts__funded_line(ps, f, &use, price, u->id);
+		if (f) {
+			cb_dec amount;
+			cb_dec_init(&amount);
+			cb_dec_mul_round2(&amount, use.funded, price); /* [MED-1] shown, paid by the contract */
+			cb_contracts__funded_line(ps, f, &use, &amount, u->id);
+			cb_dec_clear(&amount);
+		}
 		if (!split)
 			return;
-		charged_id = cb_arena_printf(ps->ra, "%s#2", ln->id);
+		charged_id = cb_arena_printf(ps->scratch, "%s#2", ln->id);
 	}
 	const cb_dec *qty = use.charged ? use.charged : ln->qty;
 	cb_line *out = line_head(ps, b, ln, charged_id, qty, price);

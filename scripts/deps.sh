@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs what carebill needs to build and test on Debian (apt-get), if it is missing.
+set -eu
+PKGS="cmake make gcc pkg-config libsqlite3-dev libxml2-dev libgmp-dev libcunit1-dev"
+missing=""
+for p in $PKGS; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	SUDO=""
+	[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+fi
