@@ -258,6 +258,32 @@ static void price_timeline(pstate *ps)
 	ps->out->pub.bill_count = ps->out->bills.n;
 }
 
+/* A patient's claim items in the order of their bills (stable within a bill). */
+static void order_pay(pstate *ps)
+{
+	cb_strmap pos = {0};
+	size_t *rank = malloc((ps->pay.n + 1) * sizeof *rank);
+	void **sorted = malloc((ps->pay.n + 1) * sizeof *sorted);
+	for (size_t b = 0; rank && sorted && b < ps->out->bills.n; b++)
+		if (cb_strmap_put(&pos, ((rbill *)ps->out->bills.v[b])->pub.unit,
+				  (void *)(b + 1)) != 0)
+			ps->oom = 1;
+	if (!rank || !sorted || ps->oom) {
+		ps->oom = 1;
+	} else {
+		size_t n = 0;
+		for (size_t b = 1; b <= ps->out->bills.n; b++)
+			for (size_t i = 0; i < ps->pay.n; i++)
+				if ((size_t)cb_strmap_get(&pos, ((payitem *)ps->pay.v[i])->unit) == b)
+					sorted[n++] = ps->pay.v[i];
+		if (n == ps->pay.n)
+			memcpy(ps->pay.v, sorted, n * sizeof *sorted);
+	}
+	free(rank);
+	free(sorted);
+	cb_strmap_free(&pos);
+}
+
 /* Price one billable patient into `out`; its claim items go to `pay`, its notes to `found`. */
 static int price_patient(cb_result *res, const cb_ruleset *rs, const cs_case *cs,
 			 const cs_patient *pt, rpatient *out, cb_ptrvec *pay, cb_ptrvec *found)
@@ -278,6 +304,8 @@ static int price_patient(cb_result *res, const cb_ruleset *rs, const cs_case *cs
 		carry_in_years(&ps);
 		price_timeline(&ps);
 		statement(&ps);
+		if (ps.pay.n)
+			order_pay(&ps);
 	}
 	for (size_t i = 0; i < ps.pay.n && !ps.oom; i++)
 		if (cb_ptrvec_push(pay, ps.pay.v[i]) != 0)
@@ -357,29 +385,6 @@ static int patient_cmp(const void *pa, const void *pb)
 {
 	const cs_patient *a = *(const cs_patient *const *)pa, *b = *(const cs_patient *const *)pb;
 	return strcmp(a->id, b->id);
-}
-
-/* Order claim items by patient, then by the position of their bill. */
-static void order_pay(cb_result *res, cb_ptrvec *pay)
-{
-	cb_ptrvec sorted = {0};
-	for (size_t i = 0; i < res->patients.n; i++) {
-		rpatient *rp = res->patients.v[i];
-		for (size_t b = 0; b < rp->bills.n; b++) {
-			const rbill *bill = ((rbill **)rp->bills.v)[b];
-			for (size_t j = 0; j < pay->n; j++) {
-				payitem *p = pay->v[j];
-				if (p->patient == rp->pub.id && strcmp(p->unit, bill->pub.unit) == 0)
-					cb_ptrvec_push(&sorted, p);
-			}
-		}
-	}
-	if (sorted.n == pay->n) {
-		cb_ptrvec_free(pay);
-		*pay = sorted;
-	} else {
-		cb_ptrvec_free(&sorted);
-	}
 }
 
 static void result_free_vectors(cb_result *res)
@@ -469,10 +474,8 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 			rc = cb_ptrvec_push(&res->findings, f);
 		}
 	}
-	if (!rc) {
-		order_pay(res, &pay);
+	if (!rc)
 		rc = build_claims(res, &pay);
-	}
 	cb_ptrvec_free(&order);
 	cb_ptrvec_free(&pay);
 	cb_ptrvec_free(&notes);
