@@ -256,7 +256,10 @@ static void write_doc(wbuf *w, const cb_result *res)
 {
 	puts_(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<claims");
 	attr(w, "case", res->case_name);
+	attr(w, "case-sha256", res->case_sha256);
 	attr(w, "ruleset", res->ruleset_id);
+	attr(w, "ruleset-from", res->ruleset_from);
+	attr(w, "ruleset-sha256", res->ruleset_sha256);
 	attr(w, "engine", CB_ENGINE_NAME);
 	puts_(w, ">\n");
 	for (size_t i = 0; i < res->patients.n; i++)

@@ -73,6 +73,7 @@ typedef struct rs_ltc {
 struct cb_ruleset {
 	cb_arena *arena;
 	const char *id, *effective_from, *name;
+	char sha256[65];   /* fingerprint of the rule set's bytes (provenance) */
 	cb_ptrvec rows;   /* rs_row* */
 	cb_ptrvec insts;  /* rs_inst*, in document order */
 	cb_strmap codes;  /* code -> rs_code* */

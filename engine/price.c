@@ -16,6 +16,7 @@
 #include "contracts.h"
 #include "error.h"
 #include "findings.h"
+#include "sha256.h"
 
 void *cb_price__track(pstate *ps, void *p)
 {
@@ -512,6 +513,9 @@ CB_EXTERN int cb_case_price_buffer(cb_result **out, const cb_ruleset *rs, const 
 	}
 	res->case_name = cb_arena_strdup(res->arena, base_name(name));
 	res->ruleset_id = cb_arena_strdup(res->arena, rs->id);
+	res->ruleset_from = cb_arena_strdup(res->arena, rs->effective_from);
+	memcpy(res->ruleset_sha256, rs->sha256, sizeof res->ruleset_sha256);
+	cb_sha256_hex(buf ? buf : "", len, res->case_sha256);
 	rc = price_case(res, rs, cs) != 0 || !res->case_name ? CB_ENOMEM : CB_OK;
 	cb_case__free(cs);
 	if (rc != CB_OK) {

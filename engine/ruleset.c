@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "sha256.h"
 #include "model.h"
 
 typedef struct loader {
@@ -364,6 +365,7 @@ CB_EXTERN int cb_ruleset_load_buffer(cb_ruleset **out, const char *buf, size_t l
 	if (cb_xml_validate(schema, doc, &L.probs) != 0)
 		goto done;
 	load_all(&L, xmlDocGetRootElement(doc));
+	cb_sha256_hex(buf, len, L.rs->sha256);
 done:
 	if (rc == CB_OK && (L.oom || L.probs.oom))
 		rc = cb__error(CB_ENOMEM, "out of memory loading %s", L.file);

@@ -113,6 +113,10 @@ int cb_xml_parse(xmlDocPtr *out, const char *buf, size_t len, cb_xml_problems *p
 {
 	*out = NULL;
 	cb_xml_init();
+	if (len == 0) {
+		cb_xml_problems_add(probs, 0, "document is empty");
+		return -1;
+	}
 	if (len > (size_t)0x7fffffff) {
 		cb_xml_problems_add(probs, 0, "document too large");
 		return -1;

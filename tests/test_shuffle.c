@@ -179,7 +179,10 @@ static void shuffle_case(const cb_ruleset *rs, const char *buf, size_t len, cons
 		char *out;
 		size_t olen;
 		CU_ASSERT_FATAL(price(rs, shuffled, (size_t)slen, &out, &olen, 0) == 0);
-		int same = olen == blen && memcmp(out, base, blen) == 0;
+		/* the root's case-sha256 fingerprints the input bytes, which a shuffle changes;
+		 * everything after the root's start tag must be identical */
+		const char *a = strstr(out, "\n  <"), *b = strstr(base, "\n  <");
+		int same = a && b && strcmp(a, b) == 0;
 		if (!same)
 			fprintf(stderr, "\n  %s: shuffle %d changed the claim document", name, round);
 		CU_ASSERT(same);
