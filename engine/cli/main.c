@@ -3,16 +3,20 @@
  *
  *   carebill price --rules RULES.xml CASE.xml [-o OUT.xml]
  *   carebill validate --rules RULES.xml [CASE.xml]
+ *   carebill replay [--update] [DIR...]
  *   carebill --help | --version
  *
  * Exit status: 0 every patient billed (or the documents are valid), 1 some patient held for
  * input errors, 2 usage error, unreadable or rejected document, or refused rule set.
  * Problems go to stderr, one line each, as FILE:LINE: [patient P:] CODE: message.
  */
+#include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "carebill.h"
+#include "replay.h"
 
 #define EXIT_HELD 1
 #define EXIT_USAGE 2
@@ -20,11 +24,15 @@
 static const char usage[] =
 	"usage: carebill price --rules RULES.xml CASE.xml [-o OUT.xml]\n"
 	"       carebill validate --rules RULES.xml [CASE.xml]\n"
+	"       carebill replay [--update] [DIR...]\n"
 	"       carebill --help | --version\n"
 	"\n"
 	"price     price CASE.xml with the rule set and write the claim document to OUT.xml\n"
 	"          (standard output without -o)\n"
 	"validate  check the rule set, and the case if given, without writing a claim\n"
+	"replay    price each fixture DIR (default: every fixture under fixtures/) and compare\n"
+	"          with DIR/expected.xml byte for byte; --update rewrites expected.xml (only\n"
+	"          after a reviewed change of rules)\n"
 	"\n"
 	"exit status: 0 all billed, 1 some patient held, 2 usage error, unreadable or\n"
 	"rejected document, or refused rule set\n";
@@ -128,8 +136,75 @@ static int run(const args *a)
 	return status;
 }
 
+/* ---- replay ---- */
+
+static char **fixture_dirs;
+static size_t fixture_count, fixture_cap;
+
+static int collect(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	size_t len = strlen(path);
+	if (type != FTW_F || len < 9 || strcmp(path + len - 9, "/case.xml") != 0 ||
+	    (path + len - 9)[-1] == '/')
+		return 0;
+	(void)ftw;
+	if (fixture_count == fixture_cap) {
+		size_t cap = fixture_cap ? fixture_cap * 2 : 64;
+		char **v = realloc(fixture_dirs, cap * sizeof *v);
+		if (!v)
+			return 1;
+		fixture_dirs = v;
+		fixture_cap = cap;
+	}
+	char *dir = strndup(path, len - 9);
+	if (!dir)
+		return 1;
+	fixture_dirs[fixture_count++] = dir;
+	return 0;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Exit 0 when every fixture replays identically, 1 when one differs, 2 on errors. */
+static int replay(int argc, char **argv)
+{
+	int update = 0, worst = CB_REPLAY_SAME, given = 0;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--update") == 0)
+			update = 1;
+		else if (nftw(argv[i], collect, 16, FTW_PHYS) != 0)
+			fprintf(stderr, "%s: cannot read\n", argv[i]), worst = CB_REPLAY_ERROR;
+		else
+			given = 1;
+	}
+	if (!given && worst == CB_REPLAY_SAME && nftw("fixtures", collect, 16, FTW_PHYS) != 0) {
+		fprintf(stderr, "fixtures: cannot read (run from the project root)\n");
+		return EXIT_USAGE;
+	}
+	if (fixture_count)
+		qsort(fixture_dirs, fixture_count, sizeof *fixture_dirs, str_cmp);
+	size_t differ = 0;
+	for (size_t i = 0; i < fixture_count; i++) {
+		int rc = cb_replay_fixture(".", fixture_dirs[i], update, stderr);
+		differ += rc != CB_REPLAY_SAME;
+		if (rc > worst)
+			worst = rc;
+		free(fixture_dirs[i]);
+	}
+	free(fixture_dirs);
+	printf("%zu fixtures %s, %zu differ\n", fixture_count, update ? "updated" : "replayed",
+	       differ);
+	return worst;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "replay") == 0)
+		return replay(argc, argv);
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		fputs(usage, stdout);
 		return 0;
