@@ -507,8 +507,13 @@ static void load_stay(cload *L, xmlNodePtr n)
 		u->nursing = ec_item(L, n, u, "nursing", CB_EC_NURSING);
 	int ok = date(L, n, "from", u->id, &u->from) == 0;
 	u->has_to = cb_xml_attr(n, "to") != NULL;
-	if (u->has_to && date(L, n, "to", u->id, &u->to) == 0 && ok)
-		check_range(L, n, u->id, "from", u->from, "to", u->to);
+	if (u->has_to) {
+		ok = date(L, n, "to", u->id, &u->to) == 0 && ok;
+		if (ok)
+			check_range(L, n, u->id, "from", u->from, "to", u->to);
+		ok = ok && u->to >= u->from;
+	}
+	u->dates_ok = ok;
 	push(L, &L->pt->units, u);
 }
 
@@ -547,11 +552,12 @@ static void check_stay_overlap(cload *L)
 	cb_ptrvec *units = &L->pt->units;
 	for (size_t i = 0; i < units->n; i++) {
 		const cs_unit *a = units->v[i];
-		if (a->type != CS_STAY)
-			continue;
+		if (a->type != CS_STAY || !a->dates_ok)
+			continue; /* a stay with bad dates is already reported; it overlaps nothing */
 		for (size_t j = i + 1; j < units->n; j++) {
 			const cs_unit *b = units->v[j];
-			if (b->type != CS_STAY || b->from >= stay_end(a) || a->from >= stay_end(b))
+			if (b->type != CS_STAY || !b->dates_ok || b->from >= stay_end(a) ||
+			    a->from >= stay_end(b))
 				continue;
 			push(L, &L->pt->findings,
 			     cb_finding__new(L->cs->arena, "STAY_OVERLAP", "CASE-4", L->pt->id, b->id,

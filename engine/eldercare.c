@@ -92,6 +92,16 @@ static void ltc_share(pstate *ps, const cb_dec *qty, const cb_dec *price, cb_dec
 	cb_dec_min(&t, ps->rs->ltc->daily_cap, price);
 	cb_dec_mul(&t, &t, qty);
 	cb_dec_mul_round2(ltc, &t, ps->rs->ltc->ratio);
+	if (ps->trace) {
+		cb_dec e;
+		cb_dec_init(&e);
+		cb_dec_mul(&e, &t, ps->rs->ltc->ratio);
+		cb_price__step(ps, "EC-4", "ltc", &e, ltc, "round2(days × min(daily cap, price) × "
+			       "ratio) = round2(%s × min(%s, %s) × %s)", cb_price__x(ps, qty),
+			       cb_price__x(ps, ps->rs->ltc->daily_cap), cb_price__x(ps, price),
+			       cb_price__x(ps, ps->rs->ltc->ratio));
+		cb_dec_clear(&e);
+	}
 	cb_dec_clear(&t);
 }
 
@@ -106,6 +116,10 @@ static void charge(pstate *ps, cb_line *l, const cs_unit *u, const cb_dec *amoun
 		cb_contracts__commercial_share(ps, k->commercial, k->cover, day, &patient, &com,
 					       l->id, u->id);
 	cb_dec_sub(&patient, &patient, &com);
+	cb_price__step(ps, "DUP-4", "patient", NULL, &patient, "amount − ltc − commercial = %s − "
+		       "%s − %s", cb_price__x(ps, amount), cb_price__x(ps, ltc),
+		       cb_price__x(ps, &com));
+	cb_price__steps_to(ps, &l->steps, &l->step_count);
 	l->status = "charged";
 	l->amount = cb_price__money(ps, amount);
 	l->ltc = cb_price__money(ps, ltc);
@@ -147,6 +161,21 @@ static void price_run(pstate *ps, rbill *b, const cs_unit *u, const char *item, 
 	cb_dec_mul(&amount, &qty, price);
 	if (bed && k->medical) /* 保留床位 */
 		cb_dec_mul(&amount, &amount, u->inst->bed_reserve_ratio);
+	if (ps->trace) {
+		cb_dec e;
+		cb_dec_init(&e);
+		cb_dec_round2(&e, &amount);
+		if (bed && k->medical)
+			cb_price__step(ps, "DUP-3", "amount", &amount, &e, "round2(days × price × "
+				       "bed-reserve-ratio) = round2(%s × %s × %s), medical days",
+				       cb_price__x(ps, &qty), cb_price__x(ps, price),
+				       cb_price__x(ps, u->inst->bed_reserve_ratio));
+		else
+			cb_price__step(ps, "EC-3", "amount", &amount, &e, "round2(days × price) = "
+				       "round2(%s × %s), days %s..%s", cb_price__x(ps, &qty),
+				       cb_price__x(ps, price), l->from, l->to);
+		cb_dec_clear(&e);
+	}
 	cb_dec_round2(&amount, &amount);
 	if (k->exhausted)
 		cb_price__finding(ps, "QUOTA_EXHAUSTED", "DUP-2", l->id, u->src, "%s: item %s is "
@@ -264,6 +293,14 @@ int cb_eldercare__service(pstate *ps, const cs_unit *u)
 			break;
 		}
 		cb_dec_mul_round2(&amount, qty, price);
+		if (ps->trace) {
+			cb_dec e;
+			cb_dec_init(&e);
+			cb_dec_mul(&e, qty, price);
+			cb_price__step(ps, "EC-6", "amount", &e, &amount, "round2(qty × price) = "
+				       "round2(%s × %s)", cb_price__x(ps, qty), cb_price__x(ps, price));
+			cb_dec_clear(&e);
+		}
 		if (funded) {
 			cb_contracts__funded_line(ps, l, &use, &amount, u->id);
 			l->rule = "DUP-2 EC-6";

@@ -20,6 +20,41 @@ typedef struct med_sums {
 	cb_dec *in_scope, *self_financed, *over_limit, *self_first, *amount;
 } med_sums;
 
+/* The derivation of a line's parts, for explanations. */
+static void trace_line(pstate *ps, const rs_med_item *it, const cb_dec *qty, const cb_dec *price,
+		       const cb_dec *amount, const cb_dec *over, const cb_dec *base,
+		       const cb_dec *self_first, const cb_dec *in_scope)
+{
+	cb_dec e, d;
+	cb_dec_init(&e), cb_dec_init(&d);
+	cb_dec_mul(&e, qty, price);
+	cb_price__step(ps, "MED-1", "amount", &e, amount, "round2(qty × price) = round2(%s × %s)",
+		       cb_price__x(ps, qty), cb_price__x(ps, price));
+	if (it->limit && cb_dec_cmp(it->limit, price) < 0) {
+		cb_dec_sub(&d, price, it->limit);
+		cb_dec_mul(&e, qty, &d);
+		cb_price__step(ps, "MED-2", "over-limit", &e, over, "round2(qty × (price − limit)) "
+			       "= round2(%s × (%s − %s))", cb_price__x(ps, qty),
+			       cb_price__x(ps, price), cb_price__x(ps, it->limit));
+	}
+	cb_price__step(ps, "MED-3", "base", NULL, base, "amount − over-limit = %s − %s",
+		       cb_price__x(ps, amount), cb_price__x(ps, over));
+	if (it->cls == 'C')
+		cb_price__step(ps, "MED-3", "self-financed", NULL, base, "class C: base = %s",
+			       cb_price__x(ps, base));
+	if (it->cls == 'B') {
+		cb_dec_mul(&e, base, it->b_ratio);
+		cb_price__step(ps, "MED-3", "self-first", &e, self_first, "class B: round2(base × "
+			       "b-ratio) = round2(%s × %s)", cb_price__x(ps, base),
+			       cb_price__x(ps, it->b_ratio));
+	}
+	cb_price__step(ps, "MED-3", "in-scope", NULL, in_scope, it->cls == 'B'
+		       ? "base − self-first = %s − %s" : it->cls == 'A' ? "class A: base = %s%s"
+							      : "class C: 0%.0s%.0s",
+		       cb_price__x(ps, base), it->cls == 'B' ? cb_price__x(ps, self_first) : "");
+	cb_dec_clear(&e), cb_dec_clear(&d);
+}
+
 /* [MED-1]..[MED-3] split one charged line of `qty` at `price` into parts and add them to s. */
 static void split_line(pstate *ps, const rs_med_item *it, const cb_dec *qty,
 		       const cb_dec *price, cb_line *out, med_sums *s)
@@ -40,8 +75,14 @@ static void split_line(pstate *ps, const rs_med_item *it, const cb_dec *qty,
 		cb_dec_split(&self_first, &in_scope, &base, it->b_ratio); /* 先行自付 */
 	else
 		cb_dec_set(&in_scope, &base);
+	if (ps->trace)
+		trace_line(ps, it, qty, price, &amount, &over, &base, &self_first, &in_scope);
 	cb_dec_add(&t, &over, &self_fin);
 	cb_dec_add(&t, &t, &self_first);
+	cb_price__step(ps, "MED-7", "patient (line)", NULL, &t, "over-limit + self-financed + "
+		       "self-first = %s + %s + %s", cb_price__x(ps, &over),
+		       cb_price__x(ps, &self_fin), cb_price__x(ps, &self_first));
+	cb_price__steps_to(ps, &out->steps, &out->step_count);
 	out->amount = cb_price__money(ps, &amount);
 	out->over_limit = cb_price__money(ps, &over);
 	out->self_financed = cb_price__money(ps, &self_fin);
@@ -144,6 +185,43 @@ static const char *money0(pstate *ps, const cb_dec *d)
 	return cb_price__money(ps, d);
 }
 
+static void trace_settle(pstate *ps, const rs_row *row, int setting, const med_sums *s,
+			 const yearacc *ya, const cb_dec *left, const cb_dec *d,
+			 const cb_dec *fund_raw, const cb_dec *cap_left, const cb_dec *fund,
+			 const cb_dec *copay, const cb_dec *patient)
+{
+	cb_dec e;
+	cb_dec_init(&e);
+	cb_price__step(ps, "MED-4", "in-scope (S)", NULL, s->in_scope, "Σ in-scope of the "
+		       "charged lines; policy row %s", row->label);
+	if (setting == CB_SETTING_INPATIENT)
+		cb_price__step(ps, "MED-5", "deductible left", NULL, left, "per admission: the "
+			       "row's deductible %s", cb_price__x(ps, row->deductible));
+	else
+		cb_price__step(ps, "MED-5", "deductible left", NULL, left, "max(0, deductible − "
+			       "used this year) = max(0, %s − %s)", cb_price__x(ps, row->deductible),
+			       cb_price__x(ps, ya->od_used));
+	cb_price__step(ps, "MED-5", "deductible", NULL, d, "min(S, deductible left) = min(%s, "
+		       "%s)", cb_price__x(ps, s->in_scope), cb_price__x(ps, left));
+	cb_dec_sub(&e, s->in_scope, d);
+	cb_dec_mul(&e, &e, row->ratio);
+	cb_price__step(ps, "MED-6", "fund before cap", &e, fund_raw, "round2((S − deductible) × "
+		       "ratio) = round2((%s − %s) × %s)", cb_price__x(ps, s->in_scope),
+		       cb_price__x(ps, d), cb_price__x(ps, row->ratio));
+	cb_price__step(ps, "MED-6", "cap left", NULL, cap_left, "max(0, cap − fund paid this "
+		       "year) = max(0, %s − %s)", cb_price__x(ps, row->cap),
+		       cb_price__x(ps, ya->fund_paid[row->cap_group]));
+	cb_price__step(ps, "MED-6", "fund", NULL, fund, "min(fund before cap, cap left) = "
+		       "min(%s, %s)", cb_price__x(ps, fund_raw), cb_price__x(ps, cap_left));
+	cb_price__step(ps, "MED-6", "copay", NULL, copay, "S − deductible − fund = %s − %s − %s",
+		       cb_price__x(ps, s->in_scope), cb_price__x(ps, d), cb_price__x(ps, fund));
+	cb_price__step(ps, "MED-7", "patient", NULL, patient, "self-financed + over-limit + "
+		       "self-first + deductible + copay = %s + %s + %s + %s + %s",
+		       cb_price__x(ps, s->self_financed), cb_price__x(ps, s->over_limit),
+		       cb_price__x(ps, s->self_first), cb_price__x(ps, d), cb_price__x(ps, copay));
+	cb_dec_clear(&e);
+}
+
 /* [MED-4]..[MED-8] settle the unit's charged lines under its policy row. */
 static void settle(pstate *ps, const cs_unit *u, rbill *b, int setting, const med_sums *s)
 {
@@ -181,6 +259,10 @@ static void settle(pstate *ps, const cs_unit *u, rbill *b, int setting, const me
 	cb_dec_add(&patient, &patient, s->self_first);
 	cb_dec_add(&patient, &patient, &d);
 	cb_dec_add(&patient, &patient, &copay);
+	if (ps->trace)
+		trace_settle(ps, row, setting, s, ya, &left, &d, &fund_raw, &cap_left, &fund,
+			     &copay, &patient);
+	cb_price__steps_to(ps, &st->steps, &st->step_count);
 	st->policy = cb_price__track(ps, cb_arena_strdup(ps->ra, row->label));
 	st->in_scope = money0(ps, s->in_scope);
 	st->deductible = money0(ps, &d);

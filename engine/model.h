@@ -123,6 +123,7 @@ typedef struct cs_unit {
 	const char *bed, *nursing; /* nursing may be NULL */
 	int32_t from, to;
 	int has_to;
+	int dates_ok;      /* from and to parsed and in order */
 	/* service */
 	const char *item;
 	const cb_dec *qty;

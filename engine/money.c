@@ -38,6 +38,8 @@ static kind_rule kind_rule_of(cb_dec_kind kind)
 		return (kind_rule){ 2, 2, "money amount" };
 	case CB_DEC_DISTANCE:
 		return (kind_rule){ 3, 0, "distance" };
+	case CB_DEC_EXACT:
+		return (kind_rule){ 20, 0, "exact value" };
 	}
 	return (kind_rule){ 3, 0, "decimal" };
 }
@@ -295,7 +297,7 @@ int cb_dec_to_ulong(const cb_dec *a, unsigned long *out)
 /* ---- [NUM-2] the one rounding primitive ---------------------------------------------- */
 
 /*
- * scaled = |a| * 10^digits rounded half up to an integer (digits <= 9); returns sgn(a).
+ * scaled = |a| * 10^digits rounded half up to an integer; returns sgn(a).
  * scaled may be a's own numerator: a's numerator is read once, first, and only a's
  * denominator is read afterwards. The usual case (denominator fits an unsigned long) needs
  * no temporary; the remainder test 2*rem >= den is written rem >= den - rem against overflow.
@@ -305,7 +307,15 @@ static int round_scaled(mpz_t scaled, const mpq_t a, unsigned digits)
 	int sign = mpq_sgn(a);
 	mpz_srcptr den = mpq_denref(a);
 
-	mpz_mul_ui(scaled, mpq_numref(a), pow10_ul(digits));
+	if (digits <= 9) {
+		mpz_mul_ui(scaled, mpq_numref(a), pow10_ul(digits));
+	} else { /* only the exact trace format asks for more */
+		mpz_t p;
+		mpz_init(p);
+		mpz_ui_pow_ui(p, 10, digits);
+		mpz_mul(scaled, mpq_numref(a), p);
+		mpz_clear(p);
+	}
 	mpz_abs(scaled, scaled);
 	if (mpz_fits_ulong_p(den)) {
 		unsigned long d = mpz_get_ui(den);

@@ -31,7 +31,9 @@ typedef enum cb_dec_kind {
 	CB_DEC_PRICE,   /* unit price, <= 6 fraction digits; output keeps 2..6 */
 	CB_DEC_RATIO,   /* <= 4 fraction digits AND value within 0..1 inclusive */
 	CB_DEC_MONEY,   /* <= 2 fraction digits; output exactly 2 */
-	CB_DEC_DISTANCE /* <= 3 fraction digits; output drops trailing zeros */
+	CB_DEC_DISTANCE, /* <= 3 fraction digits; output drops trailing zeros */
+	CB_DEC_EXACT    /* <= 20 fraction digits, trailing zeros dropped: exact intermediate
+			   values in traces (every product of spec inputs has at most 13) */
 } cb_dec_kind;
 
 void cb_dec_init(cb_dec *d); /* d = 0 */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "case.h"
+#include "clauses.h"
 #include "contracts.h"
 #include "error.h"
 #include "findings.h"
@@ -87,7 +88,7 @@ void cb_price__finding(pstate *ps, const char *code, const char *rule, const cha
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	cb_finding *f = cb_finding__new(ps->ra, code, rule, ps->out->pub.id,
-					cb_arena_strdup(ps->ra, ref), ps->cs->name, line, "%s", msg);
+					cb_arena_strdup(ps->ra, ref), ps->res->doc_name, line, "%s", msg);
 	if (!f || cb_ptrvec_push(&ps->findings, f) != 0)
 		ps->oom = 1;
 }
@@ -116,6 +117,45 @@ cb_line *cb_price__line(pstate *ps, rbill *b)
 	}
 	b->pub.line_count = b->lines.n;
 	return l;
+}
+
+const char *cb_price__x(pstate *ps, const cb_dec *d)
+{
+	const char *s = cb_arena_fmt(ps->scratch, d, CB_DEC_EXACT);
+	return s ? s : "?";
+}
+
+void cb_price__step(pstate *ps, const char *clause, const char *what, const cb_dec *exact,
+		    const cb_dec *value, const char *fmt, ...)
+{
+	if (!ps->trace)
+		return;
+	char formula[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(formula, sizeof formula, fmt, ap);
+	va_end(ap);
+	cb_step *st = cb_price__track(ps, cb_arena_alloc(ps->ra, sizeof *st));
+	if (!st)
+		return;
+	st->clause = clause;
+	st->what = what;
+	st->formula = cb_arena_strdup(ps->ra, formula);
+	st->exact = cb_arena_fmt(ps->ra, exact ? exact : value, CB_DEC_EXACT);
+	st->value = cb_arena_fmt(ps->ra, value, CB_DEC_MONEY);
+	st->rounded = exact && cb_dec_cmp(exact, value) != 0;
+	st->policy = cb_clause__policy(clause);
+	if (!st->formula || !st->exact || !st->value || cb_ptrvec_push(&ps->steps, st) != 0)
+		ps->oom = 1;
+}
+
+void cb_price__steps_to(pstate *ps, const cb_step *const **steps, size_t *count)
+{
+	if (!ps->trace)
+		return;
+	*steps = (const cb_step *const *)cb_price__track(ps, cb_ptrvec_to_arena(&ps->steps, ps->ra));
+	*count = ps->steps.n;
+	ps->steps.n = 0;
 }
 
 int cb_price__seen_line(pstate *ps, const char *inst, const char *id)
@@ -238,6 +278,19 @@ static int bill_cmp(const void *pa, const void *pb)
 	return strcmp(a->pub.unit, b->pub.unit);
 }
 
+/* Rule attributes list their clauses in SPEC order (docs/claim-format.md). */
+static void canonical_rules(pstate *ps)
+{
+	for (size_t b = 0; b < ps->out->bills.n; b++) {
+		rbill *bill = ps->out->bills.v[b];
+		for (size_t i = 0; i < bill->lines.n; i++) {
+			cb_line *l = bill->lines.v[i];
+			if (l->rule && !(l->rule = cb_clause__canonical(ps->ra, l->rule)))
+				ps->oom = 1;
+		}
+	}
+}
+
 static void price_timeline(pstate *ps)
 {
 	const cb_ptrvec *units = &ps->pt->units;
@@ -257,6 +310,7 @@ static void price_timeline(pstate *ps)
 	if (ps->out->bills.n)
 		qsort(ps->out->bills.v, ps->out->bills.n, sizeof(void *), bill_cmp);
 	ps->out->pub.bill_count = ps->out->bills.n;
+	canonical_rules(ps);
 }
 
 /* A patient's claim items in the order of their bills (stable within a bill). */
@@ -290,6 +344,7 @@ static int price_patient(cb_result *res, const cb_ruleset *rs, const cs_case *cs
 			 const cs_patient *pt, rpatient *out, cb_ptrvec *pay, cb_ptrvec *found)
 {
 	pstate ps = {0};
+	ps.trace = res->trace;
 	ps.rs = rs;
 	ps.cs = cs;
 	ps.pt = pt;
@@ -318,6 +373,7 @@ static int price_patient(cb_result *res, const cb_ruleset *rs, const cs_case *cs
 	cb_ptrvec_free(&ps.years);
 	cb_ptrvec_free(&ps.pay);
 	cb_ptrvec_free(&ps.findings);
+	cb_ptrvec_free(&ps.steps);
 	cb_strmap_free(&ps.seen_lines);
 	cb_strmap_free(&ps.line_times);
 	cb_arena_free(ps.scratch);
@@ -492,9 +548,10 @@ static const char *base_name(const char *path)
 CB_EXTERN int cb_case_price_buffer(cb_result **out, const cb_ruleset *rs, const char *buf,
 				   size_t len, const char *name, const cb_price_options *opts)
 {
+	if (out)
+		*out = NULL;
 	if (!out || !rs || (!buf && len))
 		return cb__error(CB_EINVAL, "cb_case_price_buffer: NULL argument");
-	*out = NULL;
 	size_t limit = opts && opts->max_document_bytes ? opts->max_document_bytes
 							: (size_t)256 << 20;
 	name = name ? name : "-";
@@ -512,11 +569,13 @@ CB_EXTERN int cb_case_price_buffer(cb_result **out, const cb_ruleset *rs, const 
 		return cb__error(CB_ENOMEM, "out of memory pricing %s", name);
 	}
 	res->case_name = cb_arena_strdup(res->arena, base_name(name));
+	res->doc_name = cb_arena_strdup(res->arena, name);
+	res->trace = opts && opts->trace;
 	res->ruleset_id = cb_arena_strdup(res->arena, rs->id);
 	res->ruleset_from = cb_arena_strdup(res->arena, rs->effective_from);
 	memcpy(res->ruleset_sha256, rs->sha256, sizeof res->ruleset_sha256);
 	cb_sha256_hex(buf ? buf : "", len, res->case_sha256);
-	rc = price_case(res, rs, cs) != 0 || !res->case_name ? CB_ENOMEM : CB_OK;
+	rc = !res->case_name || !res->doc_name || price_case(res, rs, cs) != 0 ? CB_ENOMEM : CB_OK;
 	cb_case__free(cs);
 	if (rc != CB_OK) {
 		cb_result_free(res);
@@ -530,9 +589,10 @@ CB_EXTERN int cb_case_price_buffer(cb_result **out, const cb_ruleset *rs, const 
 CB_EXTERN int cb_case_price_file(cb_result **out, const cb_ruleset *rs, const char *path,
 				 const cb_price_options *opts)
 {
+	if (out)
+		*out = NULL;
 	if (!out || !rs || !path)
 		return cb__error(CB_EINVAL, "cb_case_price_file: NULL argument");
-	*out = NULL;
 	size_t limit = opts && opts->max_document_bytes ? opts->max_document_bytes
 							: (size_t)256 << 20;
 	char *buf;

@@ -40,6 +40,8 @@ typedef struct pstate {
 	cb_strmap line_times;   /* [DUP-1] "item\x1fday:secs" -> line id */
 	cb_dec *owes[3];     /* the patient's share per account ([ACC-1]) */
 	void *contracts;     /* contract state (contracts.c) */
+	int trace;           /* record cb_steps (explain) */
+	cb_ptrvec steps;     /* steps of the amount being derived */
 	int oom;
 } pstate;
 
@@ -61,6 +63,15 @@ void cb_price__finding(pstate *ps, const char *code, const char *rule, const cha
 rbill *cb_price__bill(pstate *ps, const cs_unit *u, const char *track, int rank, int32_t key);
 /* A new empty line appended to bill b. */
 cb_line *cb_price__line(pstate *ps, rbill *b);
+
+/* Explanations (issue 6): when ps->trace, record a step of the amount being derived:
+ * `exact` before rounding (may be NULL: same as value), `value` kept; the formula is printf
+ * text with the inputs. cb_price__x formats an exact value for a formula. Steps are attached
+ * to the line or settlement they explain by cb_price__steps_to(). */
+void cb_price__step(pstate *ps, const char *clause, const char *what, const cb_dec *exact,
+		    const cb_dec *value, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+const char *cb_price__x(pstate *ps, const cb_dec *d);
+void cb_price__steps_to(pstate *ps, const cb_step *const **steps, size_t *count);
 
 /* [DUP-1] Whether line `id` at `inst` was already billed for the patient; records it if
  * not. Returns 1 for a duplicate. */

@@ -48,7 +48,8 @@ typedef struct rclaim {
 struct cb_result {
 	cb_arena *arena;
 	cb_result_status status;
-	const char *case_name, *ruleset_id, *ruleset_from;
+	int trace;
+	const char *case_name, *doc_name, *ruleset_id, *ruleset_from;
 	char case_sha256[65], ruleset_sha256[65];
 	cb_ptrvec patients;     /* rpatient*, by id */
 	cb_ptrvec claims;       /* rclaim* */

@@ -344,9 +344,10 @@ static int refuse(loader *L)
 CB_EXTERN int cb_ruleset_load_buffer(cb_ruleset **out, const char *buf, size_t len,
 				     const char *name)
 {
+	if (out)
+		*out = NULL;
 	if (!out || !buf)
 		return cb__error(CB_EINVAL, "cb_ruleset_load_buffer: NULL argument");
-	*out = NULL;
 	loader L = {0};
 	L.file = name ? name : "-";
 	xmlDocPtr doc = NULL;
@@ -425,9 +426,10 @@ int cb__read_file(const char *path, char **buf, size_t *len, size_t limit)
 
 CB_EXTERN int cb_ruleset_load_file(cb_ruleset **out, const char *path)
 {
+	if (out)
+		*out = NULL;
 	if (!out || !path)
 		return cb__error(CB_EINVAL, "cb_ruleset_load_file: NULL argument");
-	*out = NULL;
 	char *buf;
 	size_t len;
 	int rc = cb__read_file(path, &buf, &len, (size_t)256 << 20);

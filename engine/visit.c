@@ -10,7 +10,7 @@
 
 /* [HV-1] raw = base + per_km × max(0, distance − included_km) + extra_staff × (staff − 1);
  * fee = round2(raw × (1 + surcharge)) with the surcharge flag, else round2(raw). */
-static void visit_fee(const cs_unit *u, const rs_home_visit *hv, cb_dec *fee)
+static void visit_fee(pstate *ps, const cs_unit *u, const rs_home_visit *hv, cb_dec *fee)
 {
 	cb_dec raw, t, zero, n;
 	cb_dec_init(&raw), cb_dec_init(&t), cb_dec_init(&zero), cb_dec_init(&n);
@@ -24,9 +24,21 @@ static void visit_fee(const cs_unit *u, const rs_home_visit *hv, cb_dec *fee)
 	if (u->surcharge) {
 		cb_dec_set_ui(&n, 1);
 		cb_dec_add(&t, &n, hv->surcharge);
-		cb_dec_mul_round2(fee, &raw, &t);
+		cb_dec_mul(&n, &raw, &t);
+		cb_dec_round2(fee, &n);
+		cb_price__step(ps, "HV-1", "fee", &n, fee, "round2(raw × (1 + surcharge)) = "
+			       "round2(%s × (1 + %s)), raw = %s + %s × max(0, %s − %s) + %s × (%lu − 1)",
+			       cb_price__x(ps, &raw), cb_price__x(ps, hv->surcharge),
+			       cb_price__x(ps, hv->base), cb_price__x(ps, hv->per_km),
+			       cb_price__x(ps, u->distance_km), cb_price__x(ps, hv->included_km),
+			       cb_price__x(ps, hv->extra_staff), u->staff);
 	} else {
 		cb_dec_round2(fee, &raw);
+		cb_price__step(ps, "HV-1", "fee", &raw, fee, "round2(raw), raw = %s + %s × max(0, "
+			       "%s − %s) + %s × (%lu − 1)", cb_price__x(ps, hv->base),
+			       cb_price__x(ps, hv->per_km), cb_price__x(ps, u->distance_km),
+			       cb_price__x(ps, hv->included_km), cb_price__x(ps, hv->extra_staff),
+			       u->staff);
 	}
 	cb_dec_clear(&raw), cb_dec_clear(&t), cb_dec_clear(&zero), cb_dec_clear(&n);
 }
@@ -55,6 +67,10 @@ static void charge_fee(pstate *ps, const cs_unit *u, cb_line *l, const char *ite
 	if (k)
 		cb_contracts__commercial_share(ps, k, cv, u->date, amount, &com, l->id, u->id);
 	cb_dec_sub(&patient, amount, &com);
+	cb_price__step(ps, "HV-3", "patient", NULL, &patient, "fee − commercial = %s − %s "
+		       "(never claimed from medical insurance)", cb_price__x(ps, amount),
+		       cb_price__x(ps, &com));
+	cb_price__steps_to(ps, &l->steps, &l->step_count);
 	l->status = "charged";
 	l->amount = cb_price__money(ps, amount);
 	l->ltc = "0.00";
@@ -73,7 +89,7 @@ static void price_fee(pstate *ps, const cs_unit *u, rbill *b)
 	cb_dec one, fee, amount;
 	cb_dec_init(&one), cb_dec_init(&fee), cb_dec_init(&amount);
 	cb_dec_set_ui(&one, 1);
-	visit_fee(u, hv, &fee);
+	visit_fee(ps, u, hv, &fee);
 	cb_contract_use use = {0};
 	if (!cb_price__track(ps, (void *)id))
 		goto done;

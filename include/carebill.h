@@ -107,9 +107,10 @@ typedef struct cb_result cb_result;
 typedef struct cb_price_options {
 	unsigned int version;        /* CB_PRICE_OPTIONS_VERSION */
 	size_t max_document_bytes;   /* 0: the default, 256 MiB */
+	int trace;                   /* 1: record the derivation (cb_step) of every amount */
 } cb_price_options;
 #define CB_PRICE_OPTIONS_VERSION 1
-#define CB_PRICE_OPTIONS_INIT {CB_PRICE_OPTIONS_VERSION, 0}
+#define CB_PRICE_OPTIONS_INIT {CB_PRICE_OPTIONS_VERSION, 0, 0}
 
 /* Overall outcome of a priced case. */
 typedef enum cb_result_status {
@@ -143,6 +144,18 @@ CB_EXTERN cb_result_status cb_result_get_status(const cb_result *res);
  * attribute that does not apply is NULL. Structures are only ever handed out by pointer, so
  * fields may be appended in later versions.                                                 */
 
+/* One step of the derivation of an amount ([issue 6] explain): what was computed, by which
+ * clause, with which numbers, the exact value before rounding and the value kept. */
+typedef struct cb_step {
+	const char *clause;   /* e.g. "MED-2" */
+	const char *what;     /* the part computed, e.g. "over-limit" */
+	const char *formula;  /* the formula with its inputs, e.g. "round2(21 × (0.28 − 0.25))" */
+	const char *exact;    /* the exact value before rounding, all its digits */
+	const char *value;    /* the amount kept, in money format ([NUM-4]) */
+	const char *policy;   /* the policy sentence the clause comes from */
+	int rounded;          /* 1 when round2 changed the exact value */
+} cb_step;
+
 typedef struct cb_line {
 	const char *id, *item, *qty, *price, *amount, *status; /* status: charged|funded|duplicate */
 	const char *from, *to;                        /* elder-care runs ([EC-3]) */
@@ -151,6 +164,8 @@ typedef struct cb_line {
 	const char *funded_by;                        /* [DUP-2] */
 	const char *patient;                          /* the patient's part of this line */
 	const char *rule;                             /* clause ids, space separated */
+	size_t step_count;                            /* derivation, when traced (else 0) */
+	const cb_step *const *steps;
 } cb_line;
 
 typedef struct cb_settlement {
@@ -159,6 +174,8 @@ typedef struct cb_settlement {
 	const char *deductible_left_before, *deductible_left_after;
 	const char *fund_paid_before, *fund_paid_after;
 	const char *rule;
+	size_t step_count;                            /* derivation, when traced (else 0) */
+	const cb_step *const *steps;
 } cb_settlement;
 
 typedef struct cb_bill {

@@ -28,9 +28,14 @@
 static void report(int ok, const char *what, const char *expected, const char *got,
 		   const char *file, unsigned line)
 {
-	char msg[2048];
-	snprintf(msg, sizeof msg, "%s: expected %s, got %s", what, expected, got);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, msg, file, "", CU_FALSE);
+	int n = snprintf(NULL, 0, "%s: expected %s, got %s", what, expected, got);
+	char *msg = malloc((size_t)n + 1);
+	if (msg)
+		snprintf(msg, (size_t)n + 1, "%s: expected %s, got %s", what, expected, got);
+	/* CUnit copies the message into its failure record */
+	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, msg ? msg : what, file, "",
+				CU_FALSE);
+	free(msg);
 }
 
 /* The parts of a small rule set; NULL takes the default part. Every element is on a line of
@@ -273,9 +278,23 @@ static void test_ruleset_refuses_not_well_formed(void)
 	CU_ASSERT_PTR_NULL(rs);
 	CU_ASSERT_PTR_NOT_NULL(strstr(cb_error_last(), NAME ":"));
 
-	CU_ASSERT_EQUAL(cb_ruleset_load_buffer(&rs, "", 0, NAME), CB_ERULESET);
+	const char *blank = "   \n";
+	CU_ASSERT_EQUAL(cb_ruleset_load_buffer(&rs, blank, strlen(blank), NAME), CB_ERULESET);
 	CU_ASSERT_PTR_NULL(rs);
-	CU_ASSERT_NOT_EQUAL(cb_error_last()[0], '\0');
+}
+
+/* An empty document (0 bytes) is not well-formed XML: the rule set is refused
+ * (CB_ERULESET with a message), it is not an out-of-memory condition. */
+static void test_ruleset_refuses_empty_document(void)
+{
+	cb_ruleset *rs = NULL;
+	int rc = cb_ruleset_load_buffer(&rs, "", 0, NAME);
+	char got[256];
+	snprintf(got, sizeof got, "%d (%s): %s", rc, cb_strerror(rc), cb_error_last());
+	report(rc == CB_ERULESET, "empty rule set document", "-4 (rule set refused)", got,
+	       __FILE__, __LINE__);
+	CU_ASSERT_PTR_NULL(rs);
+	cb_ruleset_free(rs);
 }
 
 /* XXE: the parser must refuse the DOCTYPE before any entity is resolved, so the contents of
@@ -497,8 +516,10 @@ static void test_ruleset_refuses_code_in_catalog_and_guidance(void)
 {
 	rs_parts p = {0};
 	p.guidance = "    <item code=\"EC-BED\" name=\"bed\" kind=\"bed\" unit=\"day\" ceiling=\"100.00\"/>\n"
+		     "    <item code=\"EC-MEAL\" name=\"meal\" kind=\"service\" unit=\"time\" ceiling=\"20.00\"/>\n"
 		     "    <item code=\"SVC-A\" name=\"again\" kind=\"service\" unit=\"time\" ceiling=\"20.00\"/>\n";
-	ASSERT_REFUSED(rs_doc(&p), "name=\"again\"", "SVC-A", "RULE-4");
+	const char *msg = ASSERT_REFUSED(rs_doc(&p), "name=\"again\"", "SVC-A", "RULE-4");
+	report(count_lines(msg) == 1, "exactly one problem", "1 line", msg, __FILE__, __LINE__);
 }
 
 static void test_ruleset_refuses_code_in_catalog_and_fee_item(void)
@@ -722,6 +743,7 @@ static CU_TestInfo ruleset_tests[] = {
 	TEST(test_ruleset_small_base_is_valid),
 	TEST(test_ruleset_price_at_ceiling_accepted),
 	TEST(test_ruleset_refuses_not_well_formed),
+	TEST(test_ruleset_refuses_empty_document),
 	TEST(test_ruleset_refuses_doctype_and_external_entity),
 	TEST(test_ruleset_refuses_unknown_attribute),
 	TEST(test_ruleset_refuses_unknown_element),

@@ -4,6 +4,8 @@
  *   carebill price --rules RULES.xml CASE.xml [-o OUT.xml]
  *   carebill validate --rules RULES.xml [CASE.xml]
  *   carebill replay [--update] [DIR...]
+ *   carebill explain --rules RULES.xml CASE.xml (--line ID | --settlement UNIT | --patient P)
+ *                    [--xml]
  *   carebill --help | --version
  *
  * Exit status: 0 every patient billed (or the documents are valid), 1 some patient held for
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "carebill.h"
+#include "explain.h"
 #include "replay.h"
 
 #define EXIT_HELD 1
@@ -25,6 +28,8 @@ static const char usage[] =
 	"usage: carebill price --rules RULES.xml CASE.xml [-o OUT.xml]\n"
 	"       carebill validate --rules RULES.xml [CASE.xml]\n"
 	"       carebill replay [--update] [DIR...]\n"
+	"       carebill explain --rules RULES.xml CASE.xml (--line ID | --settlement UNIT |\n"
+	"                        --patient P) [--xml]\n"
 	"       carebill --help | --version\n"
 	"\n"
 	"price     price CASE.xml with the rule set and write the claim document to OUT.xml\n"
@@ -33,6 +38,8 @@ static const char usage[] =
 	"replay    price each fixture DIR (default: every fixture under fixtures/) and compare\n"
 	"          with DIR/expected.xml byte for byte; --update rewrites expected.xml (only\n"
 	"          after a reviewed change of rules)\n"
+	"explain   show step by step how each amount of a line, a settlement or a patient\n"
+	"          was derived: clause, formula, exact value, rounding, policy sentence\n"
 	"\n"
 	"exit status: 0 all billed, 1 some patient held, 2 usage error, unreadable or\n"
 	"rejected document, or refused rule set\n";
@@ -205,6 +212,12 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "replay") == 0)
 		return replay(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "explain") == 0) {
+		int rc = cb_cli_explain(argc, argv);
+		if (rc < 0)
+			fputs(usage, stderr);
+		return rc < 0 ? EXIT_USAGE : rc;
+	}
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		fputs(usage, stdout);
 		return 0;
