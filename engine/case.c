@@ -265,6 +265,7 @@ static void load_cover(cload *L, xmlNodePtr n, cs_contract *k, cb_ptrvec *covers
 	} else {
 		count(L, n, "quota", k->id, 0, &cv->quota);
 		count(L, n, "used", k->id, 0, &cv->used);
+		cv->has_used = cb_xml_attr(n, "used") != NULL;
 		const char *w = cb_xml_attr(n, "window");
 		cv->window = strcmp(w, "year") == 0    ? CS_WINDOW_YEAR
 			     : strcmp(w, "month") == 0 ? CS_WINDOW_MONTH

@@ -80,6 +80,14 @@ static quota_win *window(pstate *ps, const cs_contract *k, const cs_cover *cv, i
 	w->k = k;
 	w->cv = cv;
 	w->from = from;
+	if (ps->io && ps->io->quota_used) {
+		char day[11];
+		cb_date_format(from, day);
+		int known = ps->io->quota_used(ps->io->ud, ps->pt->id, k->id, cv->item, day, w->used);
+		if (known < 0)
+			ps->io_failed = 1;
+		w->shown = known > 0;
+	}
 	return w;
 }
 
@@ -99,6 +107,13 @@ static paid_year *paid_for(pstate *ps, const cs_contract *k, const cs_cover *cv,
 	p->k = k;
 	p->cv = cv;
 	p->year = year;
+	if (ps->io && ps->io->commercial_paid) {
+		int known = ps->io->commercial_paid(ps->io->ud, ps->pt->id, k->id, cv->item, year,
+						    p->paid);
+		if (known < 0)
+			ps->io_failed = 1;
+		p->shown = known > 0;
+	}
 	return p;
 }
 
@@ -110,10 +125,10 @@ static void carry_in(pstate *ps, const cs_contract *k)
 		const cs_cover *cv = k->covers[i];
 		if (k->type == CS_FAMILY_DOCTOR) {
 			quota_win *w = window(ps, k, cv, window_from(k, cv, first));
-			if (w) {
+			if (w && cv->has_used)
 				cb_dec_set_ui(w->used, cv->used);
+			if (w)
 				w->shown = 1;
-			}
 		} else if (k->type == CS_COMMERCIAL) {
 			paid_year *p = paid_for(ps, k, cv, cb_date_year(first));
 			if (p && cv->paid)

@@ -136,6 +136,7 @@ typedef struct cs_cover {
 	unsigned long src;
 	/* family-doctor */
 	unsigned long quota, used;
+	int has_used;      /* `used` was given */
 	int window;
 	/* commercial */
 	const cb_dec *ratio, *annual_cap, *paid;

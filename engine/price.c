@@ -52,6 +52,11 @@ yearacc *cb_price__year(pstate *ps, int year)
 		ps->oom = 1;
 		return NULL;
 	}
+	if (ps->io && ps->io->accumulators &&
+	    ps->io->accumulators(ps->io->ud, ps->pt->id, year, ya->od_used,
+				 ya->fund_paid[CB_CAPGROUP_OUTPATIENT],
+				 ya->fund_paid[CB_CAPGROUP_INPATIENT]) < 0)
+		ps->io_failed = 1;
 	return ya;
 }
 
@@ -165,6 +170,13 @@ int cb_price__seen_line(pstate *ps, const char *inst, const char *id)
 		return 0;
 	if (cb_strmap_get(&ps->seen_lines, key))
 		return 1;
+	if (ps->io && ps->io->line_billed) {
+		int billed = ps->io->line_billed(ps->io->ud, ps->pt->id, inst, id);
+		if (billed < 0)
+			ps->io_failed = 1;
+		if (billed > 0)
+			return 1;
+	}
 	if (cb_strmap_put(&ps->seen_lines, key, key) != 0)
 		ps->oom = 1;
 	return 0;
@@ -345,6 +357,7 @@ static int price_patient(cb_result *res, const cb_ruleset *rs, const cs_case *cs
 {
 	pstate ps = {0};
 	ps.trace = res->trace;
+	ps.io = res->io;
 	ps.rs = rs;
 	ps.cs = cs;
 	ps.pt = pt;
@@ -377,7 +390,9 @@ static int price_patient(cb_result *res, const cb_ruleset *rs, const cs_case *cs
 	cb_strmap_free(&ps.seen_lines);
 	cb_strmap_free(&ps.line_times);
 	cb_arena_free(ps.scratch);
-	return ps.oom ? -1 : 0;
+	if (ps.io_failed)
+		res->io_failed = 1;
+	return ps.oom || ps.io_failed ? -1 : 0;
 }
 
 /* ---- claims (§8): medical-insurance first, then payers bytewise ---- */
@@ -548,6 +563,12 @@ static const char *base_name(const char *path)
 CB_EXTERN int cb_case_price_buffer(cb_result **out, const cb_ruleset *rs, const char *buf,
 				   size_t len, const char *name, const cb_price_options *opts)
 {
+	return cb_case__price(out, rs, buf, len, name, opts, NULL);
+}
+
+int cb_case__price(cb_result **out, const cb_ruleset *rs, const char *buf, size_t len,
+		   const char *name, const cb_price_options *opts, const cb_state_io *io)
+{
 	if (out)
 		*out = NULL;
 	if (!out || !rs || (!buf && len))
@@ -571,15 +592,19 @@ CB_EXTERN int cb_case_price_buffer(cb_result **out, const cb_ruleset *rs, const 
 	res->case_name = cb_arena_strdup(res->arena, base_name(name));
 	res->doc_name = cb_arena_strdup(res->arena, name);
 	res->trace = opts && opts->trace;
+	res->io = io;
 	res->ruleset_id = cb_arena_strdup(res->arena, rs->id);
 	res->ruleset_from = cb_arena_strdup(res->arena, rs->effective_from);
 	memcpy(res->ruleset_sha256, rs->sha256, sizeof res->ruleset_sha256);
 	cb_sha256_hex(buf ? buf : "", len, res->case_sha256);
 	rc = !res->case_name || !res->doc_name || price_case(res, rs, cs) != 0 ? CB_ENOMEM : CB_OK;
 	cb_case__free(cs);
+	res->io = NULL;
 	if (rc != CB_OK) {
+		int failed = res->io_failed;
 		cb_result_free(res);
-		return cb__error(CB_ENOMEM, "out of memory pricing %s", name);
+		return failed ? cb__error(CB_EIO, "%s: the state store failed while pricing", name)
+			      : cb__error(CB_ENOMEM, "out of memory pricing %s", name);
 	}
 	*out = res;
 	cb__error_clear();

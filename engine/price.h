@@ -12,6 +12,29 @@
 
 enum { CB_ACC_MEDICAL, CB_ACC_HOME_VISIT, CB_ACC_ELDERCARE };
 
+/*
+ * State kept outside the case, between runs ([BAT-1], [CASE-5]): the batch answers from its
+ * database when the engine first needs a value the case does not carry. Each function returns
+ * 1 and sets its out-parameters when it knows the value, 0 when it does not (start at zero),
+ * -1 on failure (pricing stops with CB_EIO). Any member may be NULL.
+ */
+typedef struct cb_state_io {
+	void *ud;
+	int (*quota_used)(void *ud, const char *patient, const char *contract, const char *item,
+			  const char *window_from, cb_dec *used);
+	int (*commercial_paid)(void *ud, const char *patient, const char *contract,
+			       const char *item, int year, cb_dec *paid);
+	int (*accumulators)(void *ud, const char *patient, int year, cb_dec *od_used,
+			    cb_dec *fund_paid_out, cb_dec *fund_paid_in);
+	/* [DUP-1] 1 when the line id was billed for the patient at the institution before */
+	int (*line_billed)(void *ud, const char *patient, const char *institution,
+			   const char *line_id);
+} cb_state_io;
+
+/* cb_case_price_buffer with an outside state (io may be NULL). */
+int cb_case__price(cb_result **out, const cb_ruleset *rs, const char *buf, size_t len,
+		   const char *name, const cb_price_options *opts, const cb_state_io *io);
+
 /* A year's medical accumulators ([MED-8], [CASE-5]). */
 typedef struct yearacc {
 	int year;
@@ -41,8 +64,10 @@ typedef struct pstate {
 	cb_dec *owes[3];     /* the patient's share per account ([ACC-1]) */
 	void *contracts;     /* contract state (contracts.c) */
 	int trace;           /* record cb_steps (explain) */
+	const cb_state_io *io; /* state between runs, or NULL */
 	cb_ptrvec steps;     /* steps of the amount being derived */
 	int oom;
+	int io_failed;
 } pstate;
 
 /* Mark out-of-memory when p is NULL; returns p. */

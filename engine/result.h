@@ -49,6 +49,8 @@ struct cb_result {
 	cb_arena *arena;
 	cb_result_status status;
 	int trace;
+	const void *io;         /* const cb_state_io*, while pricing */
+	int io_failed;
 	const char *case_name, *doc_name, *ruleset_id, *ruleset_from;
 	char case_sha256[65], ruleset_sha256[65];
 	cb_ptrvec patients;     /* rpatient*, by id */
