@@ -216,14 +216,6 @@ static void item_runs(pstate *ps, rbill *b, const cs_unit *u, const char *item, 
 	}
 }
 
-/* [EC-3] lines by from, bed before nursing */
-static int run_cmp(const void *pa, const void *pb)
-{
-	const cb_line *a = *(const cb_line *const *)pa, *b = *(const cb_line *const *)pb;
-	int c = strcmp(a->from, b->from);
-	return c ? c : (a->ltc == NULL) - (b->ltc == NULL);
-}
-
 int cb_eldercare__stay(pstate *ps, const cs_unit *u)
 {
 	int32_t lo = u->from > ps->cs->period_from ? u->from : ps->cs->period_from;
@@ -231,18 +223,29 @@ int cb_eldercare__stay(pstate *ps, const cs_unit *u)
 	int32_t hi = end < ps->cs->period_to ? end : ps->cs->period_to;
 	if (lo >= hi)
 		return 0; /* no day of the stay lies in the period */
-	rbill *b = cb_price__bill(ps, u, "eldercare", 2, lo);
+	/* month by month, so that a batch can bill each calendar month once ([BAT-2]) */
+	rbill *b = NULL;
+	int32_t first = 0, last = 0;
+	for (int32_t m = lo; m < hi && !ps->oom; m = cb_date_next_month(m)) {
+		int32_t end = cb_date_next_month(m) < hi ? cb_date_next_month(m) : hi;
+		if (cb_price__skip(ps, u->id, cb_date_month_start(m)))
+			continue;
+		if (!b && !(b = cb_price__bill(ps, u, "eldercare", 2, m)))
+			return -1;
+		if (!first)
+			first = m;
+		last = end;
+		item_runs(ps, b, u, u->bed, 1, m, end);
+		if (u->nursing)
+			item_runs(ps, b, u, u->nursing, 0, m, end);
+	}
 	if (!b)
-		return -1;
+		return ps->oom ? -1 : 0;
 	char f[11], t[11];
-	cb_date_format(lo, f);
-	cb_date_format(hi, t);
+	cb_date_format(first, f);
+	cb_date_format(last, t);
 	b->pub.from = cb_arena_strdup(ps->ra, f);
 	b->pub.to = cb_arena_strdup(ps->ra, t);
-	item_runs(ps, b, u, u->bed, 1, lo, hi);
-	size_t beds = b->lines.n;
-	if (u->nursing)
-		item_runs(ps, b, u, u->nursing, 0, lo, hi);
 	/* stable merge by from: bed runs first on equal dates */
 	for (size_t i = 1; i < b->lines.n; i++) {
 		cb_line *x = b->lines.v[i];
@@ -253,8 +256,6 @@ int cb_eldercare__stay(pstate *ps, const cs_unit *u)
 		}
 		b->lines.v[j] = x;
 	}
-	(void)beds;
-	(void)run_cmp;
 	return ps->oom ? -1 : 0;
 }
 

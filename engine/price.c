@@ -214,8 +214,24 @@ static int tl_cmp(const void *pa, const void *pb)
 	return strcmp(a->u->id, b->u->id);
 }
 
+int cb_price__skip(pstate *ps, const char *unit_id, int32_t month)
+{
+	if (!ps->io || !ps->io->skip_unit)
+		return 0;
+	char day[11];
+	if (month != CB_NO_MONTH)
+		cb_date_format(month, day);
+	int skip = ps->io->skip_unit(ps->io->ud, ps->pt->id, unit_id,
+				     month != CB_NO_MONTH ? day : NULL);
+	if (skip < 0)
+		ps->io_failed = 1;
+	return skip != 0;
+}
+
 static int price_unit(pstate *ps, const cs_unit *u)
 {
+	if (u->type != CS_STAY && cb_price__skip(ps, u->id, CB_NO_MONTH))
+		return 0;
 	switch (u->type) {
 	case CS_ENCOUNTER:
 		return cb_medical__unit(ps, u);

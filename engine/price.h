@@ -29,7 +29,12 @@ typedef struct cb_state_io {
 	/* [DUP-1] 1 when the line id was billed for the patient at the institution before */
 	int (*line_billed)(void *ud, const char *patient, const char *institution,
 			   const char *line_id);
+	/* [BAT-2] 1 when this run must not bill unit `unit_id` (an encounter, visit or
+	 * service), or, with `month` ("YYYY-MM-01"), that month of stay `unit_id`: billed by an
+	 * earlier run, or not yet due. A skipped unit still counts for medical days ([DUP-3]). */
+	int (*skip_unit)(void *ud, const char *patient, const char *unit_id, const char *month);
 } cb_state_io;
+
 
 /* cb_case_price_buffer with an outside state (io may be NULL). */
 int cb_case__price(cb_result **out, const cb_ruleset *rs, const char *buf, size_t len,
@@ -69,6 +74,11 @@ typedef struct pstate {
 	int oom;
 	int io_failed;
 } pstate;
+
+/* Whether the state store says to skip a unit (month CB_NO_MONTH) or the month starting on
+ * day `month` of a stay (see cb_state_io). */
+#define CB_NO_MONTH INT32_MIN
+int cb_price__skip(pstate *ps, const char *unit_id, int32_t month);
 
 /* Mark out-of-memory when p is NULL; returns p. */
 void *cb_price__track(pstate *ps, void *p);
