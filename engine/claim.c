@@ -161,6 +161,7 @@ static void write_statement(wbuf *w, const rpatient *p)
 	attr(w, "home-visit", p->pub.owes_home_visit);
 	attr(w, "eldercare", p->pub.owes_eldercare);
 	attr(w, "total", p->pub.owes_total);
+	attr(w, "rule", "ACC-1");
 	if (!p->accums.n && !p->quotas.n && !p->commercials.n) {
 		puts_(w, "/>\n");
 		return;

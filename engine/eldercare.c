@@ -133,8 +133,10 @@ static void charge(pstate *ps, cb_line *l, const cs_unit *u, const cb_dec *amoun
 
 static const char *run_rule(pstate *ps, const day_key *k, int bed)
 {
-	return cb_price__track(ps, cb_arena_printf(ps->ra, "%s%sEC-2 EC-3%s%s",
-		k->funded_by ? "DUP-2 " : "", k->medical ? "DUP-3 " : "",
+	/* [EC-1] institution prices, [NUM-6] days counted 算入不算出, [DUP-4] parts add up */
+	return cb_price__track(ps, cb_arena_printf(ps->ra, "NUM-6 %s%s%sEC-1 EC-2 EC-3%s%s",
+		k->funded_by ? "DUP-2 " : "DUP-4 ", k->medical ? "DUP-3 " : "",
+		"",
 		!k->funded_by && k->ltc && !bed ? " EC-4" : "",
 		!k->funded_by && k->commercial ? " EC-5" : ""));
 }
@@ -304,7 +306,7 @@ int cb_eldercare__service(pstate *ps, const cs_unit *u)
 		}
 		if (funded) {
 			cb_contracts__funded_line(ps, l, &use, &amount, u->id);
-			l->rule = "DUP-2 EC-6";
+			l->rule = "DUP-2 EC-1 EC-6";
 			continue;
 		}
 		cb_dec zero;
@@ -312,8 +314,8 @@ int cb_eldercare__service(pstate *ps, const cs_unit *u)
 		day_key k = {0};
 		k.commercial = cb_contracts__commercial(ps, u->item, u->date, &k.cover);
 		charge(ps, l, u, &amount, &zero, &k, u->date);
-		l->rule = k.commercial ? (split ? "DUP-2 EC-6 EC-5" : "EC-6 EC-5")
-				       : (split ? "DUP-2 EC-6" : "EC-6");
+		l->rule = k.commercial ? (split ? "DUP-2 DUP-4 EC-1 EC-5 EC-6" : "DUP-4 EC-1 EC-5 EC-6")
+				       : (split ? "DUP-2 DUP-4 EC-1 EC-6" : "DUP-4 EC-1 EC-6");
 		cb_dec_clear(&zero);
 	}
 done:

@@ -90,8 +90,11 @@ static void split_line(pstate *ps, const rs_med_item *it, const cb_dec *qty,
 	out->in_scope = cb_price__money(ps, &in_scope);
 	out->patient = cb_price__money(ps, &t);
 	out->status = "charged";
+	/* the clauses behind the parts ([NUM-3] splits a class B base) */
 	if (!out->rule)
 		out->rule = over_applies ? "MED-1 MED-2 MED-3" : "MED-1 MED-3";
+	if (it->cls == 'B')
+		out->rule = cb_price__track(ps, cb_arena_printf(ps->ra, "NUM-3 %s", out->rule));
 	cb_dec_add(s->amount, s->amount, &amount);
 	cb_dec_add(s->over_limit, s->over_limit, &over);
 	cb_dec_add(s->self_financed, s->self_financed, &self_fin);
@@ -280,7 +283,8 @@ static void settle(pstate *ps, const cs_unit *u, rbill *b, int setting, const me
 		cb_dec_add(ya->od_used, ya->od_used, &d);
 	cb_dec_add(paid, paid, &fund);
 	st->fund_paid_after = money0(ps, paid);
-	st->rule = "MED-4 MED-5 MED-6 MED-7 MED-8";
+	st->rule = u->type == CS_VISIT ? "MED-4 MED-5 MED-6 MED-7 MED-8 HV-4"
+				       : "MED-4 MED-5 MED-6 MED-7 MED-8";
 	b->settle = st;
 	b->pub.settlement = st;
 	if (cb_dec_sgn(&over_cap) > 0)

@@ -117,7 +117,7 @@ static void price_fee(pstate *ps, const cs_unit *u, rbill *b)
 		cb_dec_mul_round2(&amount, qty, &fee);
 		if (l)
 			charge_fee(ps, u, l, hv->fee_item, &amount,
-				   use.charged ? "HV-1 HV-3 DUP-2" : "HV-1 HV-3");
+				   use.charged ? "DUP-2 DUP-4 HV-1 HV-3" : "DUP-4 HV-1 HV-3");
 	}
 done:
 	cb_dec_clear(&one), cb_dec_clear(&fee), cb_dec_clear(&amount);
