@@ -154,6 +154,10 @@ static void price_run(pstate *ps, rbill *b, const cs_unit *u, const char *item, 
 		goto done;
 	l->rule = run_rule(ps, k, bed);
 	if (!bed && k->medical) { /* [DUP-3] nursing is never billed in two tracks */
+		cb_price__step(ps, "DUP-3", "amount", NULL, &amount, "%s days inside a hospital "
+			       "stay: no nursing is charged (the medical track cares for the patient)",
+			       l->qty);
+		cb_price__steps_to(ps, &l->steps, &l->step_count);
 		l->status = "charged";
 		l->amount = l->ltc = l->commercial = l->patient = "0.00";
 		cb_price__finding(ps, "MEDICAL_OVERLAP", "DUP-3", l->id, u->src, "%s: %d day(s) "
