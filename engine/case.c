@@ -25,8 +25,19 @@ typedef struct cload {
 	cs_case *cs;
 	cs_patient *pt; /* the patient being loaded */
 	cb_strmap unit_ids, contract_ids;
-	int oom;
+	size_t max_patients, max_lines, lines; /* lines and units of the current patient */
+	int oom, over_limit;
 } cload;
+
+/* A resource limit: the whole document is refused (CB_ELIMIT), nothing is priced. */
+static int over(cload *L, xmlNodePtr n, const char *what, size_t limit)
+{
+	if (!L->over_limit)
+		cb__error(CB_ELIMIT, "%s:%ld: %s: more than %zu (a resource limit of "
+			  "cb_price_options)", L->cs->name, xmlGetLineNo(n), what, limit);
+	L->over_limit = 1;
+	return 1;
+}
 
 static void *track(cload *L, void *p)
 {
@@ -344,6 +355,8 @@ static void check_line_inside(cload *L, xmlNodePtr n, const cs_unit *u, const cs
 
 static cs_line *load_line(cload *L, xmlNodePtr n, const cs_unit *u, int unit_dates_ok)
 {
+	if (++L->lines > L->max_lines && over(L, n, "lines and units of one patient", L->max_lines))
+		return NULL;
 	cs_line *ln = track(L, cb_arena_alloc(L->cs->arena, sizeof *ln));
 	if (!ln)
 		return NULL;
@@ -412,8 +425,12 @@ static void load_unit_lines(cload *L, xmlNodePtr n, cs_unit *u, int dates_ok)
 {
 	cb_ptrvec lines = {0};
 	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next))
-		if (cb_xml_is(c, "line"))
-			push(L, &lines, load_line(L, c, u, dates_ok));
+		if (cb_xml_is(c, "line")) {
+			cs_line *ln = load_line(L, c, u, dates_ok);
+			if (L->over_limit)
+				break;
+			push(L, &lines, ln);
+		}
 	u->lines = (cs_line **)track(L, cb_ptrvec_to_arena(&lines, L->cs->arena));
 	u->nlines = lines.n;
 	cb_ptrvec_free(&lines);
@@ -599,6 +616,8 @@ static void load_accumulators(cload *L, xmlNodePtr n)
 
 static void load_patient_child(cload *L, xmlNodePtr c)
 {
+	if (++L->lines > L->max_lines && over(L, c, "lines and units of one patient", L->max_lines))
+		return;
 	if (cb_xml_is(c, "accumulators"))
 		load_accumulators(L, c);
 	else if (cb_xml_is(c, "contract"))
@@ -643,15 +662,22 @@ static void load_patients(cload *L, xmlNodePtr root)
 	for (xmlNodePtr n = cb_xml_elem(root->children); n && !L->oom; n = cb_xml_elem(n->next)) {
 		if (!cb_xml_is(n, "patient"))
 			continue;
+		if (L->cs->patients.n >= L->max_patients &&
+		    over(L, n, "patients in one case", L->max_patients))
+			break;
 		L->pt = patient_for(L, n, &by_id);
 		if (!L->pt)
 			break;
+		L->lines = 0;
 		cb_strmap_free(&L->unit_ids);
 		cb_strmap_free(&L->contract_ids);
 		for (size_t i = 0; i < L->pt->units.n; i++) /* a merged repeat keeps its ids */
 			cb_strmap_put(&L->unit_ids, ((cs_unit *)L->pt->units.v[i])->id, L);
-		for (xmlNodePtr c = cb_xml_elem(n->children); c && !L->oom; c = cb_xml_elem(c->next))
+		for (xmlNodePtr c = cb_xml_elem(n->children); c && !L->oom && !L->over_limit;
+		     c = cb_xml_elem(c->next))
 			load_patient_child(L, c);
+		if (L->over_limit)
+			break;
 		check_stay_overlap(L);
 	}
 	cb_strmap_free(&by_id);
@@ -725,11 +751,13 @@ static void load_header(cload *L, xmlNodePtr root)
 }
 
 int cb_case__load(cs_case **out, const cb_ruleset *rs, const char *buf, size_t len,
-		  const char *name)
+		  const char *name, size_t max_patients, size_t max_lines)
 {
 	*out = NULL;
 	cload L = {0};
 	L.rs = rs;
+	L.max_patients = max_patients;
+	L.max_lines = max_lines;
 	cs_case *cs = calloc(1, sizeof *cs);
 	if (!cs || !(cs->arena = cb_arena_new())) {
 		free(cs);
@@ -749,6 +777,12 @@ int cb_case__load(cs_case **out, const cb_ruleset *rs, const char *buf, size_t l
 	if (!cs->rejected && !L.oom)
 		load_patients(&L, xmlDocGetRootElement(doc));
 	xmlFreeDoc(doc);
+	if (L.over_limit) {
+		free_case(cs);
+		cb_strmap_free(&L.unit_ids);
+		cb_strmap_free(&L.contract_ids);
+		return CB_ELIMIT;
+	}
 	if (L.oom || !cs->name) {
 		free_case(cs);
 		cb_strmap_free(&L.unit_ids);

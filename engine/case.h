@@ -8,9 +8,10 @@
 
 /* Parse, validate and load `len` bytes named `name`. CB_OK with *out set whenever the
  * document could be judged: a rejected document has cs->rejected and its doc_findings; held
- * patients have their findings. CB_ENOMEM otherwise. */
+ * patients have their findings. CB_ELIMIT when the case has more than max_patients patients
+ * or a patient more than max_lines lines and units; CB_ENOMEM otherwise. */
 int cb_case__load(cs_case **out, const cb_ruleset *rs, const char *buf, size_t len,
-		  const char *name);
+		  const char *name, size_t max_patients, size_t max_lines);
 void cb_case__free(cs_case *cs);
 
 #endif

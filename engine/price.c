@@ -596,7 +596,10 @@ int cb_case__price(cb_result **out, const cb_ruleset *rs, const char *buf, size_
 		return cb__error(CB_ELIMIT, "%s: %zu bytes is over the limit of %zu", name, len,
 				 limit);
 	cs_case *cs = NULL;
-	int rc = cb_case__load(&cs, rs, buf ? buf : "", len, name);
+	size_t max_patients = opts && opts->max_patients ? opts->max_patients : 1000000;
+	size_t max_lines = opts && opts->max_lines_per_patient ? opts->max_lines_per_patient
+							       : 200000;
+	int rc = cb_case__load(&cs, rs, buf ? buf : "", len, name, max_patients, max_lines);
 	if (rc != CB_OK)
 		return rc;
 	cb_result *res = calloc(1, sizeof *res);

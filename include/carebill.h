@@ -25,8 +25,15 @@
  *   - Money, quantities and prices are exact decimal text in the formats of [NUM-4]
  *     ("1234.50", "1.5", "0.25"); the library never uses binary floating point for them.
  *   - The library never exits, aborts, prints, or changes process-wide state (no locale, no
- *     GMP memory functions, no libxml2 global settings). Out of memory is reported as CB_ENOMEM
- *     and leaves no partial result behind.
+ *     GMP memory functions, no libxml2 global settings). Out of memory in the library's own
+ *     allocations and libxml2's is reported as CB_ENOMEM and leaves no partial result behind.
+ *     One exception a host must know: GMP, which holds every exact number, aborts the process
+ *     when it cannot allocate; the library does not replace GMP's allocator (that would change
+ *     it for the whole process). The limits below (document size, patients, lines) bound the
+ *     memory a case can ask for, so with the defaults that needs a host already out of memory.
+ *   - Resource limits (cb_price_options): a document larger than max_document_bytes, or with
+ *     more patients or lines than allowed, is refused with CB_ELIMIT and a message naming the
+ *     file, line and limit; libxml2's own limits (nesting depth 256, text nodes 10 MB) apply.
  *   - Thread safety: a loaded cb_ruleset is immutable and may be used by many threads at once.
  *     A cb_result belongs to one thread at a time.
  */
@@ -108,9 +115,11 @@ typedef struct cb_price_options {
 	unsigned int version;        /* CB_PRICE_OPTIONS_VERSION */
 	size_t max_document_bytes;   /* 0: the default, 256 MiB */
 	int trace;                   /* 1: record the derivation (cb_step) of every amount */
+	size_t max_patients;         /* 0: the default, 1,000,000 patients per case */
+	size_t max_lines_per_patient;/* 0: the default, 200,000 lines and units per patient */
 } cb_price_options;
 #define CB_PRICE_OPTIONS_VERSION 1
-#define CB_PRICE_OPTIONS_INIT {CB_PRICE_OPTIONS_VERSION, 0, 0}
+#define CB_PRICE_OPTIONS_INIT {CB_PRICE_OPTIONS_VERSION, 0, 0, 0, 0}
 
 /* Overall outcome of a priced case. */
 typedef enum cb_result_status {
