@@ -22,6 +22,9 @@
  *   §8              the medical-insurance claim total = Σ its items = Σ settlement fund, each
  *                   item = its unit's fund; statement total = medical + home-visit +
  *                   eldercare, and medical = Σ settlement patient;
+ *   oracle          an independent integer model of §5 (fx-2023's catalogue and policy rows
+ *                   written out here) gives every line part, every settlement field and
+ *                   the [ORD-1] order of the bills, exactly;
  *   [ORD-1]/[ORD-2] writing the same case with its patients, its encounters and the lines of
  *                   each encounter in another order never changes the claim document. (The
  *                   root's case-sha256 fingerprints the input bytes, which a reordering
@@ -193,6 +196,7 @@ enum { MAX_PATIENTS = 3, MAX_ENCOUNTERS = 6, MAX_LINES = 8 };
 
 typedef struct gline {
 	char id[32], item[16], qty[16], price[24], at[24];
+	const citem *it;
 } gline;
 
 typedef struct genc {
@@ -349,6 +353,7 @@ static void gen_encounter(const gpat *p, genc *e, int index)
 		const citem *it = &catalogue[pick(NITEMS)];
 		snprintf(l->id, sizeof l->id, "%s-%s-%d", p->id, e->id, j + 1);
 		snprintf(l->item, sizeof l->item, "%s", it->code);
+		l->it = it;
 		gen_qty(l->qty, sizeof l->qty);
 		if (it->kind == 's')
 			gen_service_price(l->price, sizeof l->price, it->price);
@@ -366,7 +371,7 @@ static void gen_case(gcase *c)
 	c->npats = 1 + (int)pick(MAX_PATIENTS);
 	for (int i = 0; i < c->npats; i++) {
 		gpat *p = &c->pats[i];
-		snprintf(p->id, sizeof p->id, "P%d", i + 1);
+		snprintf(p->id, sizeof p->id, "P%d", (i + 1) % 100);
 		p->resident = (int)pick(2);
 		p->retired = (int)pick(2);
 		gen_accumulators(p);
@@ -480,7 +485,8 @@ enum {
 	P_VALID, P_MONEY_TEXT, P_LINE_PARTS, P_LINE_PATIENT, P_LINE_AMOUNT, P_SETTLE_SPLIT,
 	P_SETTLE_SCOPE, P_FUND_PLUS_PATIENT, P_TOTAL_IS_LINES, P_DEDUCTIBLE_LE_SCOPE,
 	P_OVER_CAP, P_SETTLE_PATIENT, P_FUND_PAID, P_CLAIM_ITEMS, P_CLAIM_IS_FUND,
-	P_CLAIM_ITEM_IS_UNIT_FUND, P_STATEMENT_TOTAL, P_STATEMENT_MEDICAL, P_SHUFFLE, P_COUNT
+	P_CLAIM_ITEM_IS_UNIT_FUND, P_STATEMENT_TOTAL, P_STATEMENT_MEDICAL, P_SHUFFLE,
+	P_ORACLE_ORDER, P_ORACLE_LINE, P_ORACLE_SETTLE, P_COUNT
 };
 
 static property props[P_COUNT] = {
@@ -503,6 +509,9 @@ static property props[P_COUNT] = {
 	{"statement total = medical + home-visit + eldercare [ACC-1]", 0, 0, ""},
 	{"statement medical = sum of settlement patient", 0, 0, ""},
 	{"reordering the case never changes the claim document [ORD-1] [ORD-2]", 0, 0, ""},
+	{"bills in [ORD-1] order: settlement date, then unit id", 0, 0, ""},
+	{"every line part equals an independent computation of [MED-1]..[MED-3]", 0, 0, ""},
+	{"every settlement equals an independent computation of [MED-4]..[MED-8]", 0, 0, ""},
 };
 
 /* How often the generated cases reach each branch of §5: a generator that never reaches one
@@ -669,6 +678,187 @@ static void check_result(const cb_result *res, int n)
 		   claim_total, fund_total);
 }
 
+/* ---- an independent model of SPEC §5 (the oracle) ------------------------------------ */
+
+/* fx-2023's policy rows: [scheme: employee, resident][setting: outpatient, inpatient]
+ * [retired: no, yes][level 1..3] -> deductible (fen), ratio (1/10000), cap (fen);
+ * deductible -1: no row. */
+static const int64_t policy[2][2][2][3][3] = {
+	{ /* employee */
+		{{{20000, 7000, 200000}, {20000, 6000, 200000}, {20000, 5000, 200000}},
+		 {{10000, 8000, 300000}, {10000, 7000, 300000}, {10000, 6000, 300000}}},
+		{{{30000, 9000, 10000000}, {50000, 8500, 10000000}, {80000, 8000, 10000000}},
+		 {{30000, 9500, 10000000}, {50000, 9000, 10000000}, {80000, 8500, 10000000}}},
+	},
+	{ /* resident */
+		{{{5000, 5000, 30000}, {5000, 4500, 30000}, {5000, 4000, 30000}},
+		 {{5000, 5500, 30000}, {5000, 5000, 30000}, {5000, 4500, 30000}}},
+		{{{20000, 8000, 5000000}, {40000, 7000, 5000000}, {60000, 6000, 5000000}},
+		 {{-1, 0, 0}, {40000, 7500, 5000000}, {60000, 6500, 5000000}}},
+	},
+};
+
+/* round2(a × r) with a in fen and r in 1/10000, half up (values are >= 0). */
+static int64_t round2_ratio(int64_t a, int64_t r_bp)
+{
+	return (a * r_bp + 5000) / 10000;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+static int64_t max64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* One encounter as the oracle settles it. */
+typedef struct ounit {
+	const genc *e;
+	int32_t day; /* settlement date: outpatient date, inpatient discharge ([ORD-1]) */
+} ounit;
+
+static int ounit_cmp(const void *pa, const void *pb)
+{
+	const ounit *a = pa, *b = pb;
+	if (a->day != b->day)
+		return a->day < b->day ? -1 : 1;
+	return strcmp(a->e->id, b->e->id);
+}
+
+/* Money text `got` must be `want` fen. */
+static int same_money(const char *got, int64_t want)
+{
+	int ok = 1;
+	int64_t v = fen(got, &ok);
+	return ok && v == want;
+}
+
+static const cb_line *line_by_id(const cb_bill *b, const char *id)
+{
+	for (size_t j = 0; j < b->line_count; j++)
+		if (strcmp(cb_bill_line(b, j)->id, id) == 0)
+			return cb_bill_line(b, j);
+	return NULL;
+}
+
+/* Oracle values of one line; adds its parts to the unit's sums. */
+static void oracle_line(const cb_bill *b, const gline *l, int n, int64_t *S, int64_t *parts,
+			int64_t *total)
+{
+	int ok = 1;
+	const citem *it = l->it;
+	int64_t q = micro(l->qty, &ok);
+	int64_t price = micro(l->price[0] ? l->price : it->price, &ok);
+	int64_t amount = round2_product(q, price), over = 0, sf = 0, sfirst = 0, scope = 0;
+	if (it->limit && price > micro(it->limit, &ok))
+		over = round2_product(q, price - micro(it->limit, &ok));  /* [MED-2] */
+	int64_t base = amount - over;                                   /* [MED-3] */
+	if (it->cls == 'C')
+		sf = base;
+	else if (it->cls == 'B')
+		sfirst = round2_ratio(base, it->b_ratio_bp), scope = base - sfirst;
+	else
+		scope = base;
+	*S += scope;
+	*parts += over + sf + sfirst;
+	*total += amount;
+	const cb_line *got = line_by_id(b, l->id);
+	prop_check(&props[P_ORACLE_LINE],
+		   got && same_money(got->amount, amount) && same_money(got->over_limit, over) &&
+			   same_money(got->self_financed, sf) &&
+			   same_money(got->self_first, sfirst) && same_money(got->in_scope, scope) &&
+			   same_money(got->patient, over + sf + sfirst),
+		   "case %d line %s (%s %s x %s): want amount %" PRId64 " over %" PRId64
+		   " self-financed %" PRId64 " self-first %" PRId64 " in-scope %" PRId64
+		   " fen; got %s %s %s %s %s", n, l->id, l->item, l->qty,
+		   l->price[0] ? l->price : it->price, amount, over, sf, sfirst, scope,
+		   got ? got->amount : "-", got ? got->over_limit : "-",
+		   got ? got->self_financed : "-", got ? got->self_first : "-",
+		   got ? got->in_scope : "-");
+}
+
+/* Settle a patient's encounters in [ORD-1] order and compare every bill with the engine's. */
+static void check_oracle(const cb_result *res, const gcase *c, int n)
+{
+	for (int i = 0; i < c->npats; i++) {
+		const gpat *gp = &c->pats[i];
+		const cb_patient *p = NULL;
+		for (size_t k = 0; k < cb_result_patient_count(res); k++)
+			if (strcmp(cb_result_patient(res, k)->id, gp->id) == 0)
+				p = cb_result_patient(res, k);
+		if (!p)
+			continue;
+		ounit units[MAX_ENCOUNTERS];
+		for (int k = 0; k < gp->nencs; k++) {
+			units[k].e = &gp->encs[k];
+			cb_date_parse(gp->encs[k].inpatient ? gp->encs[k].discharge : gp->encs[k].date,
+				      &units[k].day);
+		}
+		qsort(units, (size_t)gp->nencs, sizeof units[0], ounit_cmp);
+		int64_t acc[2][3]; /* running accumulators per year, as in gpat */
+		memcpy(acc, gp->acc, sizeof acc);
+		prop_check(&props[P_ORACLE_ORDER], p->bill_count == (size_t)gp->nencs,
+			   "case %d %s: %zu bills for %d encounters", n, gp->id, p->bill_count,
+			   gp->nencs);
+		for (int k = 0; k < gp->nencs && (size_t)k < p->bill_count; k++) {
+			const genc *e = units[k].e;
+			const cb_bill *b = cb_patient_bill(p, (size_t)k);
+			prop_check(&props[P_ORACLE_ORDER], strcmp(b->unit, e->id) == 0,
+				   "case %d %s: bill %d is %s, want %s", n, gp->id, k, b->unit, e->id);
+			if (strcmp(b->unit, e->id) != 0)
+				break;
+			int64_t S = 0, parts = 0, total = 0;
+			for (int j = 0; j < e->nlines; j++)
+				oracle_line(b, &e->lines[j], n, &S, &parts, &total);
+			int level = e->inst[1] - '0';
+			const int64_t *row = policy[gp->resident][e->inpatient][gp->retired][level - 1];
+			int y = cb_date_year(units[k].day) - 2025; /* generated dates: 2025 or 2026 */
+			int64_t *od_used = &acc[y][0], *paid = &acc[y][e->inpatient ? 2 : 1];
+			int64_t left = e->inpatient ? row[0] : max64(0, row[0] - *od_used); /* [MED-5] */
+			int64_t d = min64(S, left);
+			int64_t fund_raw = round2_ratio(S - d, row[1]);                  /* [MED-6] */
+			int64_t fund = min64(fund_raw, max64(0, row[2] - *paid));
+			int64_t over_cap = fund_raw - fund, copay = S - d - fund;
+			int64_t patient = parts + d + copay;                             /* [MED-7] */
+			int64_t before = *paid;
+			if (!e->inpatient)                                               /* [MED-8] */
+				*od_used += d;
+			*paid += fund;
+			char label[64];
+			snprintf(label, sizeof label, "%s/%s/%d/%s",
+				 gp->resident ? "resident" : "employee",
+				 e->inpatient ? "inpatient" : "outpatient", level,
+				 gp->retired ? "retired" : "active");
+			const cb_settlement *st = b->settlement;
+			prop_check(&props[P_ORACLE_SETTLE],
+				   st && strcmp(st->policy, label) == 0 &&
+					   same_money(st->in_scope, S) && same_money(st->deductible, d) &&
+					   same_money(st->fund, fund) && same_money(st->over_cap, over_cap) &&
+					   same_money(st->copay, copay) && same_money(st->patient, patient) &&
+					   same_money(st->total, total) &&
+					   same_money(st->deductible_left_before, left) &&
+					   same_money(st->deductible_left_after, left - d) &&
+					   same_money(st->fund_paid_before, before) &&
+					   same_money(st->fund_paid_after, *paid),
+				   "case %d %s %s: want %s in-scope %" PRId64 " deductible %" PRId64
+				   " fund %" PRId64 " over-cap %" PRId64 " copay %" PRId64
+				   " patient %" PRId64 " total %" PRId64 " left %" PRId64 "->%" PRId64
+				   " paid %" PRId64 "->%" PRId64 " fen; got %s %s %s %s %s %s %s %s %s "
+				   "%s->%s %s->%s", n, gp->id, e->id, label, S, d, fund, over_cap, copay,
+				   patient, total, left, left - d, before, *paid,
+				   st ? st->policy : "-", st ? st->in_scope : "-",
+				   st ? st->deductible : "-", st ? st->fund : "-",
+				   st ? st->over_cap : "-", st ? st->copay : "-", st ? st->patient : "-",
+				   st ? st->total : "-", "", st ? st->deductible_left_before : "-",
+				   st ? st->deductible_left_after : "-", st ? st->fund_paid_before : "-",
+				   st ? st->fund_paid_after : "-");
+		}
+	}
+}
+
 static char *price_to_xml(const char *doc, int n, cb_result **keep)
 {
 	cb_result *res = NULL;
@@ -744,8 +934,10 @@ static void test_props_medical_invariants_and_shuffles(void)
 		char *doc = write_case(&c, 0);
 		cb_result *res = NULL;
 		char *xml = doc ? price_to_xml(doc, n, &res) : NULL;
-		if (res)
+		if (res) {
 			check_result(res, n);
+			check_oracle(res, &c, n);
+		}
 		cb_result_free(res);
 		if (xml)
 			blank_case_hash(xml);
