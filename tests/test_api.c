@@ -8,6 +8,8 @@
  */
 #include <CUnit/Basic.h>
 
+#include "cb_test.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,7 +130,7 @@ static void test_api_demo_counts(void)
 	CU_ASSERT_EQUAL(cb_result_get_status(res), CB_RESULT_BILLED);
 	ASSERT_SIZE("patients", 4, cb_result_patient_count(res));
 	static const char *ids[] = {"P001", "P002", "P003", "P004"};
-	static const size_t bills[] = {7, 2, 2, 3};
+	static const size_t bills[] = {7, 3, 2, 3};
 	for (size_t i = 0; i < 4; i++) {
 		const cb_patient *p = cb_result_patient(res, i);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
@@ -219,18 +221,21 @@ static void test_api_demo_counts(void)
 		for (size_t i = 0; i < cl->item_count; i++)
 			CU_ASSERT_PTR_NOT_NULL(cb_claim_item_at(cl, i));
 	}
-	/* findings: MEDICAL_OVERLAP and QUOTA_EXHAUSTED notes (README) */
-	ASSERT_SIZE("findings", 2, cb_result_finding_count(res));
-	int overlap = 0, quota = 0;
+	/* findings: P001's MEDICAL_OVERLAP and QUOTA_EXHAUSTED, P002's DUPLICATE_LINE (README) */
+	ASSERT_SIZE("findings", 3, cb_result_finding_count(res));
+	int overlap = 0, quota = 0, dup = 0;
 	for (size_t i = 0; i < cb_result_finding_count(res); i++) {
 		const cb_finding *f = cb_result_finding(res, i);
 		ASSERT_STR("severity", "note", f->severity);
-		ASSERT_STR("finding patient", "P001", f->patient);
+		ASSERT_STR("finding patient", strcmp(f->code, "DUPLICATE_LINE") ? "P001" : "P002",
+			   f->patient);
 		overlap += strcmp(f->code, "MEDICAL_OVERLAP") == 0;
 		quota += strcmp(f->code, "QUOTA_EXHAUSTED") == 0;
+		dup += strcmp(f->code, "DUPLICATE_LINE") == 0;
 	}
 	CU_ASSERT_EQUAL(overlap, 1);
 	CU_ASSERT_EQUAL(quota, 1);
+	CU_ASSERT_EQUAL(dup, 1);
 	cb_result_free(res);
 }
 
@@ -481,7 +486,7 @@ static void test_api_findings_outlive_the_case(void)
 	/* price another document so that the freed case memory is reused */
 	CU_ASSERT_EQUAL(cb_case_price_buffer(&other, demo_rs, demo_text, demo_len,
 					     "/elsewhere/xxxx-yyyy.zzz", NULL), CB_OK);
-	ASSERT_SIZE("demo notes", 2, cb_result_finding_count(res));
+	ASSERT_SIZE("demo notes", 3, cb_result_finding_count(res));
 	const char *wrong = NULL;
 	for (size_t i = 0; i < cb_result_finding_count(res); i++) {
 		const cb_finding *f = cb_result_finding(res, i);
@@ -636,16 +641,5 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	if (CU_register_suites(suites) != CUE_SUCCESS) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	int failures = (int)CU_get_number_of_failures();
-	failures += (int)CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures;
+	return cb_test_main(suites);
 }

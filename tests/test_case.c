@@ -22,10 +22,14 @@
  */
 #include <CUnit/Basic.h>
 
+#include "cb_test.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libxml/parser.h>
 
 #include "carebill.h"
 
@@ -679,6 +683,54 @@ static void test_case_findings_sorted_by_ref_then_code(void)
 	cb_result_free(res);
 }
 
+/* Markup characters, a newline and non-ASCII text in ids and in the document's name reach
+ * the claim document escaped: it stays well-formed and shows the values. A BOM and comments
+ * are fine. */
+static void test_case_special_characters_are_escaped(void)
+{
+	const char *doc =
+		"\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<case ruleset=\"fx-2023\"><!-- a comment -->\n"
+		"  <period from=\"2026-03-01\" to=\"2026-04-01\"><!-- inside --></period>\n"
+		"  <patient id=\"A&amp;&lt;&quot;&#10;\xe7\x97\x85\xe4\xba\xba\" scheme=\"employee\" retired=\"1\">\n"
+		"    <encounter id=\"E&amp;1\" institution=\"H1\" setting=\"outpatient\" date=\"2026-03-02\">\n"
+		"      <line id=\"L&gt;1\" item=\"SVC-A1\" qty=\"1\" at=\"2026-03-02T09:00\"/>\n"
+		"    </encounter>\n"
+		"  </patient>\n"
+		"</case>\n";
+	cb_result *res = NULL;
+	CU_ASSERT_EQUAL(cb_case_price_buffer(&res, fx, doc, strlen(doc), "a&b<\"c\".xml", NULL),
+			CB_OK);
+	if (!res)
+		return;
+	CU_ASSERT_EQUAL(cb_result_get_status(res), CB_RESULT_BILLED);
+	const cb_patient *p = cb_result_patient(res, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_STRING_EQUAL(p->id, "A&<\"\n\xe7\x97\x85\xe4\xba\xba");
+	const cb_bill *b = cb_patient_bill(p, 0);
+	if (b) {
+		CU_ASSERT_STRING_EQUAL(b->unit, "E&1");
+		CU_ASSERT_STRING_EQUAL(cb_bill_line(b, 0)->id, "L>1");
+	}
+	char *xml = NULL;
+	size_t len = 0;
+	CU_ASSERT_EQUAL(cb_result_write_buffer(res, &xml, &len), CB_OK);
+	if (xml) {
+		CU_ASSERT_PTR_NOT_NULL(strstr(xml, "case=\"a&amp;b&lt;&quot;c&quot;.xml\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<patient id=\"A&amp;&lt;&quot;&#10;\xe7\x97\x85\xe4\xba\xba\" status=\"billed\">"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(xml, "unit=\"E&amp;1\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<line id=\"L&gt;1\""));
+		/* and it is well-formed XML */
+		xmlDocPtr back = xmlReadMemory(xml, (int)len, "claims.xml", NULL,
+					       XML_PARSE_NONET | XML_PARSE_NOERROR |
+						       XML_PARSE_NOWARNING);
+		CU_ASSERT_PTR_NOT_NULL(back);
+		xmlFreeDoc(back);
+	}
+	cb_buffer_free(xml);
+	cb_result_free(res);
+}
+
 /* ---- [DOC-1] document-level ---------------------------------------------------------- */
 
 static void test_case_schema_unknown_element(void)
@@ -798,6 +850,44 @@ static void test_case_schema_commercial_cover_with_quota(void)
 	ASSERT_REJECTED(doc, "SCHEMA", "<cover", "quota");
 }
 
+static void test_case_schema_family_doctor_with_grade(void)
+{
+	const char *doc = "<?xml version=\"1.0\"?>\n"
+			  "<case ruleset=\"fx-2023\">\n"
+			  "  <period from=\"2026-03-01\" to=\"2026-04-01\"/>\n"
+			  "  <patient id=\"P1\" scheme=\"employee\" retired=\"false\">\n"
+			  "    <contract id=\"FD-1\" type=\"family-doctor\" payer=\"PHS\" grade=\"2\" from=\"2026-01-01\"/>\n"
+			  "  </patient>\n"
+			  "</case>\n";
+	ASSERT_REJECTED(doc, "SCHEMA", "<contract", "grade");
+}
+
+static void test_case_schema_family_doctor_cover_with_ratio(void)
+{
+	const char *doc = "<?xml version=\"1.0\"?>\n"
+			  "<case ruleset=\"fx-2023\">\n"
+			  "  <period from=\"2026-03-01\" to=\"2026-04-01\"/>\n"
+			  "  <patient id=\"P1\" scheme=\"employee\" retired=\"false\">\n"
+			  "    <contract id=\"FD-1\" type=\"family-doctor\" payer=\"PHS\" from=\"2026-01-01\">\n"
+			  "      <cover item=\"SVC-A1\" quota=\"2\" window=\"year\" ratio=\"0.5\"/>\n"
+			  "    </contract>\n"
+			  "  </patient>\n"
+			  "</case>\n";
+	ASSERT_REJECTED(doc, "SCHEMA", "<cover", "ratio");
+}
+
+static void test_case_schema_inpatient_with_date(void)
+{
+	const char *doc = "<?xml version=\"1.0\"?>\n"
+			  "<case ruleset=\"fx-2023\">\n"
+			  "  <period from=\"2026-03-01\" to=\"2026-04-01\"/>\n"
+			  "  <patient id=\"P1\" scheme=\"employee\" retired=\"false\">\n"
+			  "    <encounter id=\"E1\" institution=\"H1\" setting=\"inpatient\" admit=\"2026-03-02\" discharge=\"2026-03-03\" date=\"2026-03-03\"/>\n"
+			  "  </patient>\n"
+			  "</case>\n";
+	ASSERT_REJECTED(doc, "SCHEMA", "<encounter", "date");
+}
+
 static void test_case_schema_bad_boolean(void)
 {
 	const char *doc = "<?xml version=\"1.0\"?>\n"
@@ -830,6 +920,13 @@ static void test_case_schema_not_well_formed(void)
 static void test_case_schema_empty_document(void)
 {
 	check_rejected("", 0, "SCHEMA", NULL, "", __FILE__, __LINE__);
+	check_rejected("  \n", 3, "SCHEMA", NULL, "", __FILE__, __LINE__);
+	/* no bytes at all may come as NULL */
+	cb_result *res = NULL;
+	CU_ASSERT_EQUAL(cb_case_price_buffer(&res, fx, NULL, 0, NAME, NULL), CB_OK);
+	if (res)
+		CU_ASSERT_EQUAL(cb_result_get_status(res), CB_RESULT_REJECTED);
+	cb_result_free(res);
 }
 
 static void test_case_doctype_with_entity_refused(void)
@@ -969,6 +1066,7 @@ static CU_TestInfo case_tests[] = {
 	TEST(test_case_no_policy),
 	TEST(test_case_every_error_is_reported),
 	TEST(test_case_findings_sorted_by_ref_then_code),
+	TEST(test_case_special_characters_are_escaped),
 	TEST(test_case_schema_unknown_element),
 	TEST(test_case_schema_unknown_attribute),
 	TEST(test_case_schema_missing_period),
@@ -979,6 +1077,9 @@ static CU_TestInfo case_tests[] = {
 	TEST(test_case_schema_outpatient_with_admit),
 	TEST(test_case_schema_inpatient_without_discharge),
 	TEST(test_case_schema_commercial_cover_with_quota),
+	TEST(test_case_schema_family_doctor_with_grade),
+	TEST(test_case_schema_family_doctor_cover_with_ratio),
+	TEST(test_case_schema_inpatient_with_date),
 	TEST(test_case_schema_bad_boolean),
 	TEST(test_case_schema_text_content),
 	TEST(test_case_schema_not_well_formed),
@@ -997,17 +1098,5 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	if (CU_register_suites(suites) != CUE_SUCCESS) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	int failures = (int)CU_get_number_of_failures();
-	/* a suite whose rule set failed to load counts as a failure too */
-	failures += (int)CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures;
+	return cb_test_main(suites);
 }

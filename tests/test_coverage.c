@@ -13,6 +13,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "cb_test.h"
+
 #include "clauses.h"
 #include "error.h"
 
@@ -139,19 +141,20 @@ static void test_coverage_clause_table_matches_spec(void)
 	free(z);
 }
 
+static CU_TestInfo coverage_tests[] = {
+	{"test_coverage_every_clause_in_a_fixture", test_coverage_every_clause_in_a_fixture},
+	{"test_coverage_clause_table_matches_spec", test_coverage_clause_table_matches_spec},
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{"coverage", NULL, NULL, NULL, NULL, coverage_tests},
+	CU_SUITE_INFO_NULL,
+};
+
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("coverage", NULL, NULL);
-	CU_add_test(s, "test_coverage_every_clause_in_a_fixture",
-		    test_coverage_every_clause_in_a_fixture);
-	CU_add_test(s, "test_coverage_clause_table_matches_spec",
-		    test_coverage_clause_table_matches_spec);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	int failures = cb_test_main(suites);
 	free(rules_seen);
-	return (int)failures;
+	return failures;
 }

@@ -8,6 +8,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "cb_test.h"
+
 #include "carebill.h"
 
 /* The value of the last step computing `what`, or NULL. */
@@ -106,17 +108,19 @@ static void test_explain_visits_and_contracts(void)
 	explain_fixture("rules/cq-demo-2023.xml", "fixtures/demo");
 }
 
+static CU_TestInfo explain_tests[] = {
+	{"test_explain_medical", test_explain_medical},
+	{"test_explain_eldercare", test_explain_eldercare},
+	{"test_explain_visits_and_contracts", test_explain_visits_and_contracts},
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{"explain", NULL, NULL, NULL, NULL, explain_tests},
+	CU_SUITE_INFO_NULL,
+};
+
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("explain", NULL, NULL);
-	CU_add_test(s, "test_explain_medical", test_explain_medical);
-	CU_add_test(s, "test_explain_eldercare", test_explain_eldercare);
-	CU_add_test(s, "test_explain_visits_and_contracts", test_explain_visits_and_contracts);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return (int)failures;
+	return cb_test_main(suites);
 }

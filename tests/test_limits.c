@@ -8,6 +8,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "cb_test.h"
+
 #include "carebill.h"
 
 static cb_ruleset *rs;
@@ -66,17 +68,19 @@ static void test_limits_document_size(void)
 				       101, "big", &o) == CB_ELIMIT);
 }
 
+static CU_TestInfo limits_tests[] = {
+	{"test_limits_lines_per_patient", test_limits_lines_per_patient},
+	{"test_limits_patients_per_case", test_limits_patients_per_case},
+	{"test_limits_document_size", test_limits_document_size},
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{"limits", setup, teardown, NULL, NULL, limits_tests},
+	CU_SUITE_INFO_NULL,
+};
+
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("limits", setup, teardown);
-	CU_add_test(s, "test_limits_lines_per_patient", test_limits_lines_per_patient);
-	CU_add_test(s, "test_limits_patients_per_case", test_limits_patients_per_case);
-	CU_add_test(s, "test_limits_document_size", test_limits_document_size);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return (int)failures;
+	return cb_test_main(suites);
 }

@@ -13,6 +13,8 @@
  */
 #include <CUnit/Basic.h>
 
+#include "cb_test.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -667,6 +669,20 @@ static void test_ruleset_reports_every_schema_problem(void)
 	       __LINE__);
 }
 
+/* Without a name the document is "-" in messages. */
+static void test_ruleset_unnamed_buffer_is_dash(void)
+{
+	rs_parts p = {0};
+	p.catalog = "    <item code=\"SVC-X\" name=\"s\" kind=\"service\" class=\"A\"/>\n";
+	const char *doc = rs_doc(&p);
+	cb_ruleset *rs = NULL;
+	CU_ASSERT_EQUAL(cb_ruleset_load_buffer(&rs, doc, strlen(doc), NULL), CB_ERULESET);
+	char want[64];
+	snprintf(want, sizeof want, "-:%lu: ", line_of(doc, "SVC-X"));
+	report(strncmp(cb_error_last(), want, strlen(want)) == 0, "message prefix", want,
+	       cb_error_last(), __FILE__, __LINE__);
+}
+
 /* The file loader names the file in each line. */
 static void test_ruleset_file_messages_name_the_path(void)
 {
@@ -778,6 +794,7 @@ static CU_TestInfo ruleset_tests[] = {
 	TEST(test_ruleset_refuses_two_ltc),
 	TEST(test_ruleset_reports_every_problem),
 	TEST(test_ruleset_reports_every_schema_problem),
+	TEST(test_ruleset_unnamed_buffer_is_dash),
 	TEST(test_ruleset_file_messages_name_the_path),
 	TEST(test_ruleset_null_arguments),
 	TEST(test_ruleset_missing_file_is_eio),
@@ -792,15 +809,5 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	if (CU_register_suites(suites) != CUE_SUCCESS) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	int failures = (int)CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures;
+	return cb_test_main(suites);
 }

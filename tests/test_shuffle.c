@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+
+#include "cb_test.h"
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
@@ -302,18 +304,19 @@ static void test_shuffle_generated_cases_keep_claims(void)
 	cb_ruleset_free(rs);
 }
 
+static CU_TestInfo shuffle_tests[] = {
+	{"test_shuffle_demo_keeps_claim", test_shuffle_demo_keeps_claim},
+	{"test_shuffle_fixtures_keep_claims", test_shuffle_fixtures_keep_claims},
+	{"test_shuffle_generated_cases_keep_claims", test_shuffle_generated_cases_keep_claims},
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{"shuffle", NULL, NULL, NULL, NULL, shuffle_tests},
+	CU_SUITE_INFO_NULL,
+};
+
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("shuffle", NULL, NULL);
-	CU_add_test(s, "test_shuffle_demo_keeps_claim", test_shuffle_demo_keeps_claim);
-	CU_add_test(s, "test_shuffle_fixtures_keep_claims", test_shuffle_fixtures_keep_claims);
-	CU_add_test(s, "test_shuffle_generated_cases_keep_claims",
-		    test_shuffle_generated_cases_keep_claims);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return (int)failures;
+	return cb_test_main(suites);
 }

@@ -18,6 +18,8 @@
  */
 #include <CUnit/Basic.h>
 
+#include "cb_test.h"
+
 #include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -356,16 +358,5 @@ static CU_SuiteInfo suites[] = {
 
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	if (CU_register_suites(suites) != CUE_SUCCESS) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	int failures = (int)CU_get_number_of_failures();
-	failures += (int)CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures;
+	return cb_test_main(suites);
 }
