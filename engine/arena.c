@@ -127,6 +127,18 @@ char *cb_arena_printf(cb_arena *a, const char *fmt, ...)
 	return p;
 }
 
+char *cb_arena_join(cb_arena *a, const char *first, char sep, const char *second)
+{
+	size_t n1 = strlen(first), n2 = strlen(second);
+	char *p = cb_arena_alloc(a, n1 + n2 + 2);
+	if (!p)
+		return NULL;
+	memcpy(p, first, n1);
+	p[n1] = sep;
+	memcpy(p + n1 + 1, second, n2 + 1);
+	return p;
+}
+
 cb_dec *cb_arena_dec(cb_arena *a)
 {
 	dec_node *d = cb_arena_alloc(a, sizeof(dec_node));

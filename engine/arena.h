@@ -21,6 +21,8 @@ char *cb_arena_strndup(cb_arena *a, const char *s, size_t n);
 /* printf-style string in the arena. */
 char *cb_arena_printf(cb_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* "a" SEP "b" in the arena, without printf (hot paths build map keys with it). */
+char *cb_arena_join(cb_arena *a, const char *first, char sep, const char *second);
 /* A decimal initialised to 0 and cleared with the arena. */
 cb_dec *cb_arena_dec(cb_arena *a);
 /* Copy of `d` (NULL-safe: returns NULL for NULL). */

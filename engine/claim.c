@@ -47,11 +47,22 @@ static void puts_(wbuf *w, const char *s)
 	put(w, s, strlen(s));
 }
 
-/* Escape for an attribute value (attr=1) or text content (attr=0). */
+/* Bytes that may need escaping: & < > " and control characters. */
+static int special(unsigned char c)
+{
+	return c < 0x20 || c == '&' || c == '<' || c == '>' || c == '"';
+}
+
+/* Escape for an attribute value (attr=1) or text content (attr=0). Runs of plain bytes are
+ * copied at once. */
 static void esc(wbuf *w, const char *s, int attr)
 {
 	const char *run = s;
-	for (; *s; s++) {
+	for (;; s++) {
+		while (*s && !special((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
 		const char *rep = NULL;
 		char num[8];
 		unsigned char c = (unsigned char)*s;

@@ -9,6 +9,7 @@
  * after which the year's accumulators move ([MED-8]). Every part is exact; each rounding is
  * the round2 of money.c at the place the spec rounds.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,8 +116,13 @@ static int line_cmp(const void *pa, const void *pb)
 /* [DUP-1] two lines with different ids and the same item and time: warn on the later one */
 static void suspect_check(pstate *ps, const cs_line *ln)
 {
-	const char *key = cb_arena_printf(ps->scratch, "%s\x1f%ld:%ld", ln->item,
-					  (long)ln->at.day, (long)ln->at.secs);
+	/* the time as 16 hex digits of day and second of the day: equal times, equal keys */
+	char when[17];
+	uint64_t t = ((uint64_t)(uint32_t)ln->at.day << 17) | (uint32_t)ln->at.secs;
+	for (int i = 15; i >= 0; i--, t >>= 4)
+		when[i] = "0123456789abcdef"[t & 15];
+	when[16] = '\0';
+	const char *key = cb_arena_join(ps->scratch, ln->item, '\x1f', when);
 	if (!cb_price__track(ps, (void *)key))
 		return;
 	const char *first = cb_strmap_get(&ps->line_times, key);

@@ -165,7 +165,7 @@ void cb_price__steps_to(pstate *ps, const cb_step *const **steps, size_t *count)
 
 int cb_price__seen_line(pstate *ps, const char *inst, const char *id)
 {
-	char *key = cb_arena_printf(ps->scratch, "%s\x1f%s", inst, id);
+	char *key = cb_arena_join(ps->scratch, inst, '\x1f', id);
 	if (!cb_price__track(ps, key))
 		return 0;
 	if (cb_strmap_get(&ps->seen_lines, key))
@@ -306,17 +306,25 @@ static int bill_cmp(const void *pa, const void *pb)
 	return strcmp(a->pub.unit, b->pub.unit);
 }
 
-/* Rule attributes list their clauses in SPEC order (docs/claim-format.md). */
+/* Rule attributes list their clauses in SPEC order (docs/claim-format.md). The few distinct
+ * rule strings are canonicalised once each. */
 static void canonical_rules(pstate *ps)
 {
-	for (size_t b = 0; b < ps->out->bills.n; b++) {
+	cb_strmap done = {0};
+	for (size_t b = 0; b < ps->out->bills.n && !ps->oom; b++) {
 		rbill *bill = ps->out->bills.v[b];
-		for (size_t i = 0; i < bill->lines.n; i++) {
+		for (size_t i = 0; i < bill->lines.n && !ps->oom; i++) {
 			cb_line *l = bill->lines.v[i];
-			if (l->rule && !(l->rule = cb_clause__canonical(ps->ra, l->rule)))
+			if (!l->rule)
+				continue;
+			const char *canon = cb_strmap_get(&done, l->rule);
+			if (!canon && (!(canon = cb_clause__canonical(ps->ra, l->rule)) ||
+				       cb_strmap_put(&done, l->rule, (void *)canon) != 0))
 				ps->oom = 1;
+			l->rule = canon;
 		}
 	}
+	cb_strmap_free(&done);
 }
 
 static void price_timeline(pstate *ps)

@@ -25,7 +25,7 @@ static uint32_t rotr(uint32_t x, int n)
 
 static void block(uint32_t h[8], const unsigned char *p)
 {
-	uint32_t w[64], a[8];
+	uint32_t w[64];
 	for (int i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
@@ -34,19 +34,18 @@ static void block(uint32_t h[8], const unsigned char *p)
 		uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	memcpy(a, h, sizeof a);
+	uint32_t A = h[0], B = h[1], C = h[2], D = h[3], E = h[4], F = h[5], G = h[6], H = h[7];
 	for (int i = 0; i < 64; i++) {
-		uint32_t s1 = rotr(a[4], 6) ^ rotr(a[4], 11) ^ rotr(a[4], 25);
-		uint32_t ch = (a[4] & a[5]) ^ (~a[4] & a[6]);
-		uint32_t t1 = a[7] + s1 + ch + K[i] + w[i];
-		uint32_t s0 = rotr(a[0], 2) ^ rotr(a[0], 13) ^ rotr(a[0], 22);
-		uint32_t maj = (a[0] & a[1]) ^ (a[0] & a[2]) ^ (a[1] & a[2]);
-		memmove(a + 1, a, 7 * sizeof a[0]);
-		a[4] += t1;
-		a[0] = t1 + s0 + maj;
+		uint32_t s1 = rotr(E, 6) ^ rotr(E, 11) ^ rotr(E, 25);
+		uint32_t ch = (E & F) ^ (~E & G);
+		uint32_t t1 = H + s1 + ch + K[i] + w[i];
+		uint32_t s0 = rotr(A, 2) ^ rotr(A, 13) ^ rotr(A, 22);
+		uint32_t maj = (A & B) ^ (A & C) ^ (B & C);
+		H = G, G = F, F = E, E = D + t1;
+		D = C, C = B, B = A, A = t1 + s0 + maj;
 	}
-	for (int i = 0; i < 8; i++)
-		h[i] += a[i];
+	h[0] += A, h[1] += B, h[2] += C, h[3] += D;
+	h[4] += E, h[5] += F, h[6] += G, h[7] += H;
 }
 
 void cb_sha256_hex(const void *data, size_t len, char out[65])
