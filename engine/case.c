@@ -70,8 +70,8 @@ static void doc_error(cload *L, unsigned long line, const char *code, const char
 {
 	L->cs->rejected = 1;
 	push(L, &L->cs->doc_findings,
-	     cb_finding__new(L->cs->arena, code, "DOC-1", NULL, ref, L->cs->name, line, "%s",
-			     msg));
+	     cb_finding__new(L->cs->arena, code, strcmp(code, "BAD_DATE") == 0 ? "NUM-5" : "DOC-1",
+			     NULL, ref, L->cs->name, line, "%s", msg));
 }
 
 static const char *sdup(cload *L, const char *s)
@@ -99,24 +99,6 @@ static const cb_dec *num(cload *L, xmlNodePtr n, const char *name, cb_dec_kind k
 		return NULL;
 	}
 	return d;
-}
-
-/* A count attribute as an unsigned long; `dflt` when absent; -1 when malformed. */
-static int count(cload *L, xmlNodePtr n, const char *name, const char *ref, unsigned long dflt,
-		 unsigned long *out)
-{
-	*out = dflt;
-	if (!cb_xml_attr(n, name))
-		return 0;
-	const cb_dec *d = num(L, n, name, CB_DEC_COUNT, ref);
-	if (!d)
-		return -1;
-	if (cb_dec_to_ulong(d, out) != 0) {
-		ERR(L, n, "BAD_DECIMAL", "NUM-1", ref, "%s %s: %s=\"%.64s\" is too large", n->name,
-		    ref, name, cb_xml_attr(n, name));
-		return -1;
-	}
-	return 0;
 }
 
 /* A date attribute ([NUM-5]); -1 when absent or malformed (BAD_DATE reported if present). */
@@ -174,8 +156,8 @@ static const rs_inst *institution(cload *L, xmlNodePtr n, const char *ref)
 static void unit_id(cload *L, xmlNodePtr n, const char *id)
 {
 	if (cb_strmap_get(&L->unit_ids, id))
-		ERR(L, n, "DUPLICATE_ID", "CASE-1", id, "%s id \"%.64s\" repeats an encounter, "
-		    "visit, stay or service id of patient %s", n->name, id, L->pt->id);
+		ERR(L, n, "DUPLICATE_ID", "CASE-1", id, "id \"%.64s\" is used more than once among "
+		    "the encounters, visits, stays and services of patient %s", id, L->pt->id);
 	else if (cb_strmap_put(&L->unit_ids, id, (void *)id) != 0)
 		L->oom = 1;
 }
@@ -233,10 +215,31 @@ static void check_encounter(xmlNodePtr n, cb_xml_problems *p)
 	need(p, n, what, "discharge", inpatient);
 }
 
+/* Ids and codes must not be empty; the payer name of the medical insurance fund is reserved,
+ * so that no other payer's claim can ever be mixed into it ([EC-1], [HV-3]). */
+static void check_names(xmlNodePtr n, cb_xml_problems *p)
+{
+	static const char *names[] = {"id", "institution", "item", "payer", "bed", "nursing",
+				      "grade", "ruleset"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		const char *v = cb_xml_attr(n, names[i]);
+		if (v && !*v)
+			cb_xml_problems_add(p, line_of(n), "%s: attribute '%s' must not be empty",
+					    n->name, names[i]);
+	}
+	const char *payer = cb_xml_attr(n, "payer");
+	if (payer && strcmp(payer, "medical-insurance") == 0)
+		cb_xml_problems_add(p, line_of(n), "%s: payer \"medical-insurance\" is reserved "
+				    "for the basic medical insurance fund", n->name);
+	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next))
+		check_names(c, p);
+}
+
 static void check_structure(cload *L, xmlNodePtr root, cb_xml_problems *p)
 {
 	(void)L;
 	int periods = 0;
+	check_names(root, p);
 	for (xmlNodePtr n = cb_xml_elem(root->children); n; n = cb_xml_elem(n->next)) {
 		periods += cb_xml_is(n, "period");
 		if (!cb_xml_is(n, "patient"))
@@ -274,9 +277,8 @@ static void load_cover(cload *L, xmlNodePtr n, cs_contract *k, cb_ptrvec *covers
 		cv->annual_cap = num(L, n, "annual-cap", CB_DEC_MONEY, k->id);
 		cv->paid = num(L, n, "paid", CB_DEC_MONEY, k->id);
 	} else {
-		count(L, n, "quota", k->id, 0, &cv->quota);
-		count(L, n, "used", k->id, 0, &cv->used);
-		cv->has_used = cb_xml_attr(n, "used") != NULL;
+		cv->quota = num(L, n, "quota", CB_DEC_COUNT, k->id);
+		cv->used = num(L, n, "used", CB_DEC_COUNT, k->id);
 		const char *w = cb_xml_attr(n, "window");
 		cv->window = strcmp(w, "year") == 0    ? CS_WINDOW_YEAR
 			     : strcmp(w, "month") == 0 ? CS_WINDOW_MONTH
@@ -307,9 +309,18 @@ static void load_contract(cload *L, xmlNodePtr n)
 	if (k->has_to && date(L, n, "to", k->id, &k->to) == 0 && ok)
 		check_range(L, n, k->id, "from", k->from, "to", k->to);
 	cb_ptrvec covers = {0};
-	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next))
-		if (cb_xml_is(c, "cover"))
-			load_cover(L, c, k, &covers);
+	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next)) {
+		if (!cb_xml_is(c, "cover"))
+			continue;
+		const char *item = cb_xml_attr(c, "item");
+		for (size_t i = 0; i < covers.n; i++)
+			if (strcmp(((cs_cover *)covers.v[i])->item, item) == 0) {
+				ERR(L, c, "DUPLICATE_ID", "CASE-1", k->id, "contract %s covers item "
+				    "%.64s more than once", k->id, item);
+				break;
+			}
+		load_cover(L, c, k, &covers);
+	}
 	k->covers = (cs_cover **)track(L, cb_ptrvec_to_arena(&covers, L->cs->arena));
 	k->ncovers = covers.n;
 	cb_ptrvec_free(&covers);
@@ -402,7 +413,11 @@ static void check_policy(cload *L, xmlNodePtr n, const cs_unit *u)
 static void check_visit(cload *L, xmlNodePtr n, cs_unit *u)
 {
 	u->distance_km = num(L, n, "distance-km", CB_DEC_DISTANCE, u->id);
-	if (count(L, n, "staff", u->id, 1, &u->staff) == 0 && u->staff < 1)
+	cb_dec *one = track(L, cb_arena_dec(L->cs->arena));
+	if (one)
+		cb_dec_set_ui(one, 1);
+	u->staff = cb_xml_attr(n, "staff") ? num(L, n, "staff", CB_DEC_COUNT, u->id) : one;
+	if (u->staff && one && cb_dec_cmp(u->staff, one) < 0)
 		ERR(L, n, "BAD_QTY", "CASE-2", u->id, "visit %s: staff=\"%s\" must be at least 1",
 		    u->id, cb_xml_attr(n, "staff"));
 	u->surcharge = is_true(cb_xml_attr(n, "surcharge"));
@@ -577,10 +592,15 @@ static void check_stay_overlap(cload *L)
 			if (b->type != CS_STAY || !b->dates_ok || b->from >= stay_end(a) ||
 			    a->from >= stay_end(b))
 				continue;
+			/* reported on the later stay by [ORD-1] (from, then id): the same finding
+			 * whatever the document order */
+			const cs_unit *first = a, *later = b;
+			if (b->from < a->from || (b->from == a->from && strcmp(b->id, a->id) < 0))
+				first = b, later = a;
 			push(L, &L->pt->findings,
-			     cb_finding__new(L->cs->arena, "STAY_OVERLAP", "CASE-4", L->pt->id, b->id,
-					     L->cs->name, b->src, "stay %s shares days with stay %s",
-					     b->id, a->id));
+			     cb_finding__new(L->cs->arena, "STAY_OVERLAP", "CASE-4", L->pt->id,
+					     later->id, L->cs->name, later->src, "stay %s shares days "
+					     "with stay %s", later->id, first->id));
 		}
 	}
 }
@@ -593,6 +613,12 @@ static void load_accumulators(cload *L, xmlNodePtr n)
 	const char *year = cb_xml_attr(n, "year");
 	int32_t day;
 	char probe[16];
+	/* every value is checked, even when the year is wrong ([CASE-6]: all errors) */
+	a->od_used = num(L, n, "outpatient-deductible-used", CB_DEC_MONEY, "accumulators");
+	a->fund_paid[CB_CAPGROUP_OUTPATIENT] =
+		num(L, n, "outpatient-fund-paid", CB_DEC_MONEY, "accumulators");
+	a->fund_paid[CB_CAPGROUP_INPATIENT] =
+		num(L, n, "inpatient-fund-paid", CB_DEC_MONEY, "accumulators");
 	if (strlen(year) != 4 || (snprintf(probe, sizeof probe, "%s-01-01", year),
 				  cb_date_parse(probe, &day) != 0)) {
 		ERR(L, n, "BAD_DATE", "NUM-5", "accumulators", "accumulators: year=\"%.64s\" is "
@@ -600,11 +626,6 @@ static void load_accumulators(cload *L, xmlNodePtr n)
 		return;
 	}
 	a->year = cb_date_year(day);
-	a->od_used = num(L, n, "outpatient-deductible-used", CB_DEC_MONEY, "accumulators");
-	a->fund_paid[CB_CAPGROUP_OUTPATIENT] =
-		num(L, n, "outpatient-fund-paid", CB_DEC_MONEY, "accumulators");
-	a->fund_paid[CB_CAPGROUP_INPATIENT] =
-		num(L, n, "inpatient-fund-paid", CB_DEC_MONEY, "accumulators");
 	for (size_t i = 0; i < L->pt->accums.n; i++)
 		if (((cs_accum *)L->pt->accums.v[i])->year == a->year) {
 			ERR(L, n, "DUPLICATE_ID", "CASE-5", "accumulators", "accumulators for "

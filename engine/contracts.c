@@ -11,6 +11,7 @@
  */
 #include "contracts.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,7 +37,22 @@ typedef struct cstate {
 	cb_ptrvec wins;   /* quota_win* */
 	cb_ptrvec years;  /* paid_year* */
 	cb_ptrvec sorted; /* cs_contract* by from, then id */
+	cb_strmap win_by_key; /* cover and window start -> quota_win* */
 } cstate;
+
+/* A map key for a cover and a day: the cover's address and the day, in hex. */
+static const char *cover_day_key(const void *cover, int32_t day, char buf[26])
+{
+	uint64_t a = (uint64_t)(uintptr_t)cover;
+	uint32_t d = (uint32_t)day;
+	for (int i = 15; i >= 0; i--, a >>= 4)
+		buf[i] = "0123456789abcdef"[a & 15];
+	buf[16] = ':';
+	for (int i = 24; i >= 17; i--, d >>= 4)
+		buf[i] = "0123456789abcdef"[d & 15];
+	buf[25] = '\0';
+	return buf;
+}
 
 static int contract_cmp(const void *pa, const void *pb)
 {
@@ -67,13 +83,14 @@ static int32_t window_from(const cs_contract *k, const cs_cover *cv, int32_t day
 static quota_win *window(pstate *ps, const cs_contract *k, const cs_cover *cv, int32_t from)
 {
 	cstate *st = ps->contracts;
-	for (size_t i = 0; i < st->wins.n; i++) {
-		quota_win *w = st->wins.v[i];
-		if (w->k == k && w->cv == cv && w->from == from)
-			return w;
-	}
-	quota_win *w = cb_price__track(ps, cb_arena_alloc(ps->scratch, sizeof *w));
-	if (!w || !(w->used = cb_price__dec(ps)) || cb_ptrvec_push(&st->wins, w) != 0) {
+	char buf[26];
+	quota_win *w = cb_strmap_get(&st->win_by_key, cover_day_key(cv, from, buf));
+	if (w)
+		return w;
+	w = cb_price__track(ps, cb_arena_alloc(ps->scratch, sizeof *w));
+	const char *key = cb_arena_strdup(ps->scratch, buf);
+	if (!w || !key || !(w->used = cb_price__dec(ps)) || cb_ptrvec_push(&st->wins, w) != 0 ||
+	    cb_strmap_put(&st->win_by_key, key, w) != 0) {
 		ps->oom = 1;
 		return NULL;
 	}
@@ -125,8 +142,8 @@ static void carry_in(pstate *ps, const cs_contract *k)
 		const cs_cover *cv = k->covers[i];
 		if (k->type == CS_FAMILY_DOCTOR) {
 			quota_win *w = window(ps, k, cv, window_from(k, cv, first));
-			if (w && cv->has_used)
-				cb_dec_set_ui(w->used, cv->used);
+			if (w && cv->used)
+				cb_dec_set(w->used, cv->used);
 			if (w)
 				w->shown = 1;
 		} else if (k->type == CS_COMMERCIAL) {
@@ -162,6 +179,7 @@ void cb_contracts__free(pstate *ps)
 	if (!st)
 		return;
 	cb_ptrvec_free(&st->wins);
+	cb_strmap_free(&st->win_by_key);
 	cb_ptrvec_free(&st->years);
 	cb_ptrvec_free(&st->sorted);
 }
@@ -181,11 +199,7 @@ static quota_win *quota_left(pstate *ps, const cs_contract *k, const cs_cover *c
 	quota_win *w = window(ps, k, cv, window_from(k, cv, day));
 	if (!w)
 		return NULL;
-	cb_dec q;
-	cb_dec_init(&q);
-	cb_dec_set_ui(&q, cv->quota);
-	cb_dec_sub(left, &q, w->used);
-	cb_dec_clear(&q);
+	cb_dec_sub(left, cv->quota, w->used);
 	return w;
 }
 

@@ -48,8 +48,13 @@ static void classify(pstate *ps, const char *item, int nursing, int32_t day, day
 {
 	memset(k, 0, sizeof *k);
 	k->medical = medical_day(ps, day);
-	if (nursing && k->medical)
-		return; /* no nursing on a medical day: no quota, no payer ([DUP-3]) */
+	if (nursing && k->medical) {
+		/* no nursing on a medical day: no quota is used and neither LTC nor a commercial
+		 * insurer pays, but the commercial contract that covers the item that day still
+		 * bounds the run ([EC-3]: "even if its cap is used up") */
+		k->commercial = cb_contracts__commercial(ps, item, day, &k->cover);
+		return;
+	}
 	cb_dec one;
 	cb_dec_init(&one);
 	cb_dec_set_ui(&one, 1);
@@ -138,7 +143,7 @@ static const char *run_rule(pstate *ps, const day_key *k, int bed)
 		k->funded_by ? "DUP-2 " : "DUP-4 ", k->medical ? "DUP-3 " : "",
 		"",
 		!k->funded_by && k->ltc && !bed ? " EC-4" : "",
-		!k->funded_by && k->commercial ? " EC-5" : ""));
+		!k->funded_by && k->commercial && !(k->medical && !bed) ? " EC-5" : ""));
 }
 
 /* Price one run of `days` days of `item` starting at `from`. */
@@ -231,15 +236,16 @@ int cb_eldercare__stay(pstate *ps, const cs_unit *u)
 		return 0; /* no day of the stay lies in the period */
 	/* month by month, so that a batch can bill each calendar month once ([BAT-2]) */
 	rbill *b = NULL;
-	int32_t first = 0, last = 0;
+	int32_t first = lo, last = lo;
 	for (int32_t m = lo; m < hi && !ps->oom; m = cb_date_next_month(m)) {
 		int32_t end = cb_date_next_month(m) < hi ? cb_date_next_month(m) : hi;
 		if (cb_price__skip(ps, u->id, cb_date_month_start(m)))
 			continue;
-		if (!b && !(b = cb_price__bill(ps, u, "eldercare", 2, m)))
-			return -1;
-		if (!first)
+		if (!b) {
+			if (!(b = cb_price__bill(ps, u, "eldercare", 2, m)))
+				return -1;
 			first = m;
+		}
 		last = end;
 		item_runs(ps, b, u, u->bed, 1, m, end);
 		if (u->nursing)

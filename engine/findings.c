@@ -25,6 +25,27 @@ const char *cb_finding__severity(const char *code)
 	return "error"; /* every other §9 code is an error */
 }
 
+/* Drop bytes that do not form complete UTF-8 sequences: messages quote input text cut to a
+ * length in bytes, which may split a character; the claim document must stay valid UTF-8. */
+static void utf8_clean(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = r;
+	while (*r) {
+		size_t len = *r < 0x80 ? 1 : (*r >> 5) == 6 ? 2 : (*r >> 4) == 14 ? 3
+			     : (*r >> 3) == 30 ? 4 : 0;
+		size_t ok = len > 0;
+		for (size_t i = 1; ok && i < len; i++)
+			ok = (r[i] & 0xC0) == 0x80;
+		if (!ok) {
+			r++;
+			continue;
+		}
+		for (size_t i = 0; i < len; i++)
+			*w++ = *r++;
+	}
+	*w = '\0';
+}
+
 cb_finding *cb_finding__new(cb_arena *a, const char *code, const char *rule,
 			    const char *patient, const char *ref, const char *file,
 			    unsigned long line, const char *fmt, ...)
@@ -37,6 +58,7 @@ cb_finding *cb_finding__new(cb_arena *a, const char *code, const char *rule,
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	utf8_clean(buf);
 	f->severity = cb_finding__severity(code);
 	f->code = code;
 	f->rule = rule;

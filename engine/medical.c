@@ -110,7 +110,19 @@ static int line_cmp(const void *pa, const void *pb)
 {
 	const cs_line *a = *(const cs_line *const *)pa, *b = *(const cs_line *const *)pb;
 	int c = cb_time_cmp(a->at, b->at);
-	return c ? c : strcmp(a->id, b->id);
+	if (!c)
+		c = strcmp(a->id, b->id);
+	/* the same id and time twice in one unit: order by what the lines are, so that which one
+	 * is the duplicate never depends on document order */
+	if (!c)
+		c = strcmp(a->item, b->item);
+	if (!c)
+		c = cb_dec_cmp(a->qty, b->qty);
+	if (!c && a->price && b->price)
+		c = cb_dec_cmp(a->price, b->price);
+	if (!c)
+		c = (a->price != NULL) - (b->price != NULL);
+	return c;
 }
 
 /* [DUP-1] two lines with different ids and the same item and time: warn on the later one */

@@ -117,7 +117,7 @@ typedef struct cs_unit {
 	cb_time at;
 	const char *at_text;
 	const cb_dec *distance_km;
-	unsigned long staff;
+	const cb_dec *staff; /* a count, 1 when not given */
 	int surcharge;
 	/* stay */
 	const char *bed, *nursing; /* nursing may be NULL */
@@ -135,8 +135,8 @@ typedef struct cs_cover {
 	const char *item;
 	unsigned long src;
 	/* family-doctor */
-	unsigned long quota, used;
-	int has_used;      /* `used` was given */
+	const cb_dec *quota;
+	const cb_dec *used; /* NULL when not given */
 	int window;
 	/* commercial */
 	const cb_dec *ratio, *annual_cap, *paid;

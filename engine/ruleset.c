@@ -236,6 +236,9 @@ static void load_ltc(loader *L, xmlNodePtr n)
 	if (!ltc)
 		return;
 	ltc->payer = str_attr(L, n, "payer");
+	if (ltc->payer && strcmp(ltc->payer, "medical-insurance") == 0)
+		PROBLEM(L, n, "ltc: payer \"medical-insurance\" is reserved for the basic medical "
+			      "insurance fund");
 	ltc->daily_cap = num_attr(L, n, "daily-cap", CB_DEC_MONEY);
 	ltc->ratio = num_attr(L, n, "ratio", CB_DEC_RATIO);
 	const char *grades = cb_xml_attr(n, "grades");

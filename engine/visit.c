@@ -18,7 +18,8 @@ static void visit_fee(pstate *ps, const cs_unit *u, const rs_home_visit *hv, cb_
 	cb_dec_max(&t, &t, &zero);
 	cb_dec_mul(&t, &t, hv->per_km);
 	cb_dec_add(&raw, hv->base, &t);
-	cb_dec_set_ui(&n, u->staff - 1);
+	cb_dec_set_ui(&n, 1);
+	cb_dec_sub(&n, u->staff, &n);
 	cb_dec_mul(&t, &n, hv->extra_staff);
 	cb_dec_add(&raw, &raw, &t);
 	if (u->surcharge) {
@@ -27,18 +28,18 @@ static void visit_fee(pstate *ps, const cs_unit *u, const rs_home_visit *hv, cb_
 		cb_dec_mul(&n, &raw, &t);
 		cb_dec_round2(fee, &n);
 		cb_price__step(ps, "HV-1", "fee", &n, fee, "round2(raw × (1 + surcharge)) = "
-			       "round2(%s × (1 + %s)), raw = %s + %s × max(0, %s − %s) + %s × (%lu − 1)",
+			       "round2(%s × (1 + %s)), raw = %s + %s × max(0, %s − %s) + %s × (%s − 1)",
 			       cb_price__x(ps, &raw), cb_price__x(ps, hv->surcharge),
 			       cb_price__x(ps, hv->base), cb_price__x(ps, hv->per_km),
 			       cb_price__x(ps, u->distance_km), cb_price__x(ps, hv->included_km),
-			       cb_price__x(ps, hv->extra_staff), u->staff);
+			       cb_price__x(ps, hv->extra_staff), cb_price__x(ps, u->staff));
 	} else {
 		cb_dec_round2(fee, &raw);
 		cb_price__step(ps, "HV-1", "fee", &raw, fee, "round2(raw), raw = %s + %s × max(0, "
-			       "%s − %s) + %s × (%lu − 1)", cb_price__x(ps, hv->base),
+			       "%s − %s) + %s × (%s − 1)", cb_price__x(ps, hv->base),
 			       cb_price__x(ps, hv->per_km), cb_price__x(ps, u->distance_km),
 			       cb_price__x(ps, hv->included_km), cb_price__x(ps, hv->extra_staff),
-			       u->staff);
+			       cb_price__x(ps, u->staff));
 	}
 	cb_dec_clear(&raw), cb_dec_clear(&t), cb_dec_clear(&zero), cb_dec_clear(&n);
 }
@@ -132,7 +133,7 @@ int cb_visit__unit(pstate *ps, const cs_unit *u)
 	cb_date_format(u->date, day);
 	b->pub.date = cb_arena_strdup(ps->ra, day);
 	b->pub.distance_km = cb_arena_fmt(ps->ra, u->distance_km, CB_DEC_DISTANCE);
-	b->pub.staff = cb_arena_printf(ps->ra, "%lu", u->staff);
+	b->pub.staff = cb_arena_fmt(ps->ra, u->staff, CB_DEC_COUNT);
 	b->pub.surcharge = u->surcharge ? "true" : "false";
 	price_fee(ps, u, b);
 	/* [HV-4] the medical lines settle as an outpatient unit */

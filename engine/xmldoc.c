@@ -77,6 +77,48 @@ static void add_xml_error(cb_xml_problems *p, const xmlError *e)
 	cb_xml_problems_add(p, (unsigned long)(e->line > 0 ? e->line : 0), "%.*s", (int)len, m);
 }
 
+/*
+ * libxml2 reports a few errors (input encoding conversion, for one) through its generic and
+ * structured handlers rather than the parser context's. Those handlers are per thread in a
+ * threaded libxml2, so while the library parses or validates it points this thread's handlers
+ * at its own collector and restores them afterwards: nothing is printed, and the host's
+ * handlers are untouched on every other thread and after the call.
+ */
+typedef struct quiet_guard {
+	xmlGenericErrorFunc generic;
+	void *generic_ctx;
+	xmlStructuredErrorFunc structured;
+	void *structured_ctx;
+} quiet_guard;
+
+static void on_generic(void *ud, const char *msg, ...)
+{
+	(void)ud;
+	(void)msg;
+}
+
+static void on_structured(void *ud, xmlErrorPtr e)
+{
+	if (ud && e->level >= XML_ERR_ERROR)
+		add_xml_error(ud, e);
+}
+
+static void quiet_begin(quiet_guard *g, cb_xml_problems *probs)
+{
+	g->generic = xmlGenericError;
+	g->generic_ctx = xmlGenericErrorContext;
+	g->structured = xmlStructuredError;
+	g->structured_ctx = xmlStructuredErrorContext;
+	xmlSetGenericErrorFunc(NULL, on_generic);
+	xmlSetStructuredErrorFunc(probs, on_structured);
+}
+
+static void quiet_end(const quiet_guard *g)
+{
+	xmlSetGenericErrorFunc(g->generic_ctx, g->generic);
+	xmlSetStructuredErrorFunc(g->structured_ctx, g->structured);
+}
+
 typedef struct parse_state {
 	cb_xml_problems *probs;
 	int doctype;
@@ -121,8 +163,12 @@ int cb_xml_parse(xmlDocPtr *out, const char *buf, size_t len, cb_xml_problems *p
 		cb_xml_problems_add(probs, 0, "document too large");
 		return -1;
 	}
+	quiet_guard guard;
+	size_t before = probs->n;
+	quiet_begin(&guard, probs);
 	xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(buf, (int)len);
 	if (!ctxt) {
+		quiet_end(&guard);
 		probs->oom = 1;
 		return -1;
 	}
@@ -137,10 +183,11 @@ int cb_xml_parse(xmlDocPtr *out, const char *buf, size_t len, cb_xml_problems *p
 	xmlParseDocument(ctxt);
 	xmlDocPtr doc = ctxt->myDoc;
 	ctxt->myDoc = NULL;
-	int ok = doc && ctxt->wellFormed && !st.doctype && st.errors == 0;
-	if (!ok && !st.doctype && st.errors == 0)
+	int ok = doc && ctxt->wellFormed && !st.doctype && st.errors == 0 && probs->n == before;
+	if (!ok && !st.doctype && st.errors == 0 && probs->n == before)
 		cb_xml_problems_add(probs, 0, "document is not well-formed XML");
 	xmlFreeParserCtxt(ctxt);
+	quiet_end(&guard);
 	if (!ok) {
 		xmlFreeDoc(doc);
 		return -1;
@@ -158,12 +205,16 @@ static void on_quiet(void *ud, xmlErrorPtr e)
 xmlSchemaPtr cb_xml_schema_compile(const char *xsd, size_t len)
 {
 	cb_xml_init();
+	quiet_guard guard;
+	quiet_begin(&guard, NULL);
 	xmlSchemaParserCtxtPtr pc = xmlSchemaNewMemParserCtxt(xsd, (int)len);
-	if (!pc)
-		return NULL;
-	xmlSchemaSetParserStructuredErrors(pc, on_quiet, NULL);
-	xmlSchemaPtr s = xmlSchemaParse(pc);
-	xmlSchemaFreeParserCtxt(pc);
+	xmlSchemaPtr s = NULL;
+	if (pc) {
+		xmlSchemaSetParserStructuredErrors(pc, on_quiet, NULL);
+		s = xmlSchemaParse(pc);
+		xmlSchemaFreeParserCtxt(pc);
+	}
+	quiet_end(&guard);
 	return s;
 }
 
@@ -181,9 +232,12 @@ int cb_xml_validate(xmlSchemaPtr schema, xmlDocPtr doc, cb_xml_problems *probs)
 		return -1;
 	}
 	size_t before = probs->n;
+	quiet_guard guard;
+	quiet_begin(&guard, probs);
 	xmlSchemaSetValidStructuredErrors(vc, on_valid_error, probs);
 	int rc = xmlSchemaValidateDoc(vc, doc);
 	xmlSchemaFreeValidCtxt(vc);
+	quiet_end(&guard);
 	if (rc != 0 && probs->n == before)
 		cb_xml_problems_add(probs, 0, "document is not valid against its schema");
 	return rc == 0 ? 0 : -1;

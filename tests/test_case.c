@@ -591,11 +591,12 @@ static void test_case_stay_overlap(void)
 		"    <stay id=\"S1\" institution=\"H1\" bed=\"EC-BED-1\" from=\"2026-03-01\"/>\n"
 		"    <stay id=\"S2\" institution=\"H1\" bed=\"EC-BED-1\" from=\"2026-03-25\" to=\"2026-03-26\"/>\n");
 	ASSERT_CODE(doc, "STAY_OVERLAP", "S2", "stay", "S2", "S1");
-	/* a same-day stay occupies its day ([NUM-6]) */
+	/* a same-day stay occupies its day ([NUM-6]); the finding is on the later stay in
+	 * [ORD-1] order (S1 starts later), whatever the document order */
 	doc = case_doc(NULL,
 		"    <stay id=\"S1\" institution=\"H1\" bed=\"EC-BED-1\" from=\"2026-03-05\" to=\"2026-03-05\"/>\n"
 		"    <stay id=\"S2\" institution=\"H2\" bed=\"EC-BED-1\" from=\"2026-03-01\" to=\"2026-03-06\"/>\n");
-	ASSERT_CODE(doc, "STAY_OVERLAP", "S2", "stay", "S2", "S1");
+	ASSERT_CODE(doc, "STAY_OVERLAP", "S1", "stay", "S1", "S2");
 }
 
 static void test_case_out_of_radius(void)
