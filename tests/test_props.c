@@ -197,7 +197,7 @@ static const citem catalogue[] = {
 enum { MAX_PATIENTS = 3, MAX_ENCOUNTERS = 6, MAX_LINES = 8 };
 
 typedef struct gline {
-	char id[32], item[16], qty[16], price[24], at[24];
+	char id[48], item[16], qty[16], price[24], at[24];
 	const citem *it;
 } gline;
 
@@ -362,7 +362,7 @@ static void gen_encounter(const gpat *p, genc *e, int index)
 		else
 			gen_price(l->price, sizeof l->price);
 		if (j > 0 && pick(4) == 0) /* a tie on time: [ORD-2] orders by line id */
-			snprintf(l->at, sizeof l->at, "%s", e->lines[j - 1].at);
+			memcpy(l->at, e->lines[j - 1].at, sizeof l->at);
 		else
 			gen_time(l->at, sizeof l->at, from + (int32_t)pick((unsigned)(to - from + 1)));
 	}
