@@ -1,26 +1,42 @@
 /*
  * money.h — exact decimals for the whole engine (SPEC §1: [NUM-1] parse, [NUM-2] round2,
- * [NUM-3] split, [NUM-4] format). This module alone owns GMP: a cb_dec wraps an exact
- * rational (mpq_t) and every other module goes through the functions below, never through
- * gmp.h directly. No binary floating point is used anywhere.
+ * [NUM-3] split, [NUM-4] format). This module alone owns GMP: every other module goes through
+ * the functions below, never through gmp.h directly. No binary floating point is used
+ * anywhere.
  *
- * This is a private engine header (not under include/), so it may show the GMP struct: that
- * lets callers keep cb_dec by value in their own structs and arenas.
+ * A cb_dec is exact. Ordinary values (at most 18 fraction digits and a scaled magnitude below
+ * 2^63, i.e. everything the SPEC's inputs and their sums, products and roundings produce in
+ * practice) are held as a 64-bit integer and a decimal scale; any operation whose exact result
+ * does not fit that form (checked overflow) computes it as a GMP rational instead, and a
+ * rational result that fits is brought back to the integer form. Results never depend on which
+ * form an operand was in.
  *
- * Invariants: a cb_dec is always canonical (lowest terms, positive denominator). Values made
- * by parse, add, sub, mul and round2 always have a denominator of the form 2^a * 5^b, i.e. are
- * finite decimals. Every cb_dec must be set up with cb_dec_init before use and released with
- * cb_dec_clear. All result parameters (r, out, part, rest) may alias any input unless a
- * function says otherwise. Nothing here allocates except through GMP, whose default
- * allocator aborts on out-of-memory; the module never changes GMP's memory functions.
+ * This is a private engine header (not under include/), so it may show the struct: that lets
+ * callers keep cb_dec by value in their own structs and arenas. Only this module reads its
+ * fields.
+ *
+ * Invariants: every cb_dec must be set up with cb_dec_init before use (cheap: no allocation)
+ * and released with cb_dec_clear. When !big the value is v / 10^scale with scale <= 18,
+ * v != INT64_MIN and no trailing zero digit (v % 10 != 0 unless scale == 0, and 0 has scale
+ * 0); when big it is q, canonical (lowest terms, positive denominator), and not representable
+ * in the integer form. q is initialised lazily (q_live) and kept for reuse until cb_dec_clear.
+ * Values made by parse, add, sub, mul and round2 are always finite decimals. All result
+ * parameters (r, out, part, rest) may alias any input unless a function says otherwise.
+ * Nothing here allocates except through GMP, whose default allocator aborts on out-of-memory;
+ * the module never changes GMP's memory functions.
  */
 #ifndef CB_MONEY_H
 #define CB_MONEY_H
 
 #include <gmp.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct cb_dec {
+	int64_t v;      /* value v / 10^scale, when !big */
+	uint8_t scale;  /* 0..18, when !big */
+	uint8_t big;    /* 1: the value is q */
+	uint8_t q_live; /* 1: q is initialised (cb_dec_clear frees it) */
 	mpq_t q;
 } cb_dec;
 
