@@ -6,6 +6,10 @@
  *   carebill replay [--update] [DIR...]
  *   carebill explain --rules RULES.xml CASE.xml (--line ID | --settlement UNIT | --patient P)
  *                    [--xml]
+ *   carebill db init DB --rules RULES.xml | carebill db rules DB RULES.xml
+ *   carebill import DB CASE.xml...
+ *   carebill batch DB --date D [--shard I/N]
+ *   carebill export DB --out DIR [--run D]
  *   carebill --help | --version
  *
  * Exit status: 0 every patient billed (or the documents are valid), 1 some patient held for
@@ -17,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch_cli.h"
 #include "carebill.h"
 #include "explain.h"
 #include "replay.h"
@@ -30,6 +35,11 @@ static const char usage[] =
 	"       carebill replay [--update] [DIR...]\n"
 	"       carebill explain --rules RULES.xml CASE.xml (--line ID | --settlement UNIT |\n"
 	"                        --patient P) [--xml]\n"
+	"       carebill db init DB --rules RULES.xml\n"
+	"       carebill db rules DB RULES.xml\n"
+	"       carebill import DB CASE.xml...\n"
+	"       carebill batch DB --date D [--shard I/N]\n"
+	"       carebill export DB --out DIR [--run D]\n"
 	"       carebill --help | --version\n"
 	"\n"
 	"price     price CASE.xml with the rule set and write the claim document to OUT.xml\n"
@@ -40,9 +50,15 @@ static const char usage[] =
 	"          after a reviewed change of rules)\n"
 	"explain   show step by step how each amount of a line, a settlement or a patient\n"
 	"          was derived: clause, formula, exact value, rounding, policy sentence\n"
+	"db        create a batch database with its rule set (init), register another (rules)\n"
+	"import    load case documents into the database, each file whole or not at all\n"
+	"batch     bill every patient for date D: settled encounters and visits, ended months\n"
+	"          of elder care; one transaction per patient, safe to kill and run again;\n"
+	"          --shard I/N bills the patients of shard I of N (docs/batch.md)\n"
+	"export    write the stored claim documents to DIR, one PATIENT_DATE.xml each\n"
 	"\n"
 	"exit status: 0 all billed, 1 some patient held, 2 usage error, unreadable or\n"
-	"rejected document, or refused rule set\n";
+	"rejected document, refused rule set, or a database failure\n";
 
 typedef struct args {
 	const char *cmd, *rules, *case_path, *out;
@@ -214,6 +230,12 @@ int main(int argc, char **argv)
 		return replay(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "explain") == 0) {
 		int rc = cb_cli_explain(argc, argv);
+		if (rc < 0)
+			fputs(usage, stderr);
+		return rc < 0 ? EXIT_USAGE : rc;
+	}
+	if (argc >= 2 && cb_cli_batch_handles(argv[1])) {
+		int rc = cb_cli_batch_command(argc, argv);
 		if (rc < 0)
 			fputs(usage, stderr);
 		return rc < 0 ? EXIT_USAGE : rc;
