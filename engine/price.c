@@ -630,8 +630,8 @@ int cb_case__price(cb_result **out, const cb_ruleset *rs, const char *buf, size_
 	if (rc != CB_OK) {
 		int failed = res->io_failed;
 		cb_result_free(res);
-		return failed ? cb__error(CB_EIO, "%s: the state store failed while pricing", name)
-			      : cb__error(CB_ENOMEM, "out of memory pricing %s", name);
+		/* a failing state store has set its own message (cb_state_io) */
+		return failed ? CB_EIO : cb__error(CB_ENOMEM, "out of memory pricing %s", name);
 	}
 	*out = res;
 	cb__error_clear();

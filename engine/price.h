@@ -16,7 +16,8 @@ enum { CB_ACC_MEDICAL, CB_ACC_HOME_VISIT, CB_ACC_ELDERCARE };
  * State kept outside the case, between runs ([BAT-1], [CASE-5]): the batch answers from its
  * database when the engine first needs a value the case does not carry. Each function returns
  * 1 and sets its out-parameters when it knows the value, 0 when it does not (start at zero),
- * -1 on failure (pricing stops with CB_EIO). Any member may be NULL.
+ * -1 on failure, after setting the thread's error message (pricing stops with CB_EIO and
+ * keeps that message). Any member may be NULL.
  */
 typedef struct cb_state_io {
 	void *ud;
