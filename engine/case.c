@@ -217,20 +217,31 @@ static void check_encounter(xmlNodePtr n, cb_xml_problems *p)
 
 /* Ids and codes must not be empty; the payer name of the medical insurance fund is reserved,
  * so that no other payer's claim can ever be mixed into it ([EC-1], [HV-3]). */
-static void check_names(xmlNodePtr n, cb_xml_problems *p)
+static int is_name_attr(const char *a)
 {
 	static const char *names[] = {"id", "institution", "item", "payer", "bed", "nursing",
 				      "grade", "ruleset"};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		const char *v = cb_xml_attr(n, names[i]);
-		if (v && !*v)
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(a, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void check_names(xmlNodePtr n, cb_xml_problems *p)
+{
+	/* one pass over the attributes that are there: most values are not empty */
+	for (xmlAttrPtr a = n->properties; a; a = a->next) {
+		const xmlNode *t = a->children;
+		const char *v = t && t->content ? (const char *)t->content : "";
+		const char *name = (const char *)a->name;
+		if (!*v && is_name_attr(name))
 			cb_xml_problems_add(p, line_of(n), "%s: attribute '%s' must not be empty",
-					    n->name, names[i]);
+					    n->name, name);
+		else if (name[0] == 'p' && strcmp(name, "payer") == 0 &&
+			 strcmp(v, "medical-insurance") == 0)
+			cb_xml_problems_add(p, line_of(n), "%s: payer \"medical-insurance\" is "
+					    "reserved for the basic medical insurance fund", n->name);
 	}
-	const char *payer = cb_xml_attr(n, "payer");
-	if (payer && strcmp(payer, "medical-insurance") == 0)
-		cb_xml_problems_add(p, line_of(n), "%s: payer \"medical-insurance\" is reserved "
-				    "for the basic medical insurance fund", n->name);
 	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next))
 		check_names(c, p);
 }

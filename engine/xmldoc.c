@@ -174,7 +174,7 @@ int cb_xml_parse(xmlDocPtr *out, const char *buf, size_t len, cb_xml_problems *p
 	}
 	parse_state st = {probs, 0, 0};
 	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-					XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES);
+					XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT);
 	ctxt->_private = &st;
 	ctxt->sax->internalSubset = on_doctype;
 	ctxt->sax->externalSubset = on_doctype;
