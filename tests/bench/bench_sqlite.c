@@ -1,0 +1,214 @@
+/*
+ * bench_sqlite.c — the engine measured from the same SQLite rows as the floor and the
+ * Python baseline (issue 8): read patients, units and charge lines through the dbscan walk,
+ * build each patient's case document in memory, price it with the library
+ * (cb_case_price_buffer, rule set loaded once), write its claim document
+ * (cb_result_write_buffer) and send it through the same buffered write(2) as the floor, to
+ * OUT (default /dev/null). One case and one claim document per patient, as the nightly batch
+ * prices them ([BAT-3]).
+ *
+ *   bench_sqlite RULES.xml DB.sqlite [RUNS] [OUT]
+ *
+ * Its BENCH line `sqlite` gives the bytes written, from which scripts/bench.sh takes the
+ * floor's bytes per line. A patient held or a document rejected is reported on stderr and
+ * fails the benchmark (the workload is meant to be clean).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_util.h"
+#include "carebill.h"
+#include "dbscan.h"
+
+typedef struct xbuf {
+	char *p;
+	size_t n, cap;
+} xbuf;
+
+static void xput(xbuf *b, const char *s, size_t len)
+{
+	if (b->n + len + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1 << 16;
+		while (cap < b->n + len + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			fprintf(stderr, "bench_sqlite: out of memory\n");
+			exit(1);
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, len);
+	b->n += len;
+}
+
+static void xputs(xbuf *b, const char *s)
+{
+	xput(b, s, strlen(s));
+}
+
+/* name="value" escaped; nothing when the column is NULL. */
+static void xattr(xbuf *b, const char *name, sqlite3_stmt *st, int col)
+{
+	if (!dbscan_has(st, col))
+		return;
+	const char *v = dbscan_text(st, col), *run = v;
+	xput(b, " ", 1);
+	xputs(b, name);
+	xput(b, "=\"", 2);
+	for (; *v; v++) {
+		const char *rep = NULL;
+		switch (*v) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		default: continue;
+		}
+		xput(b, run, (size_t)(v - run));
+		xputs(b, rep);
+		run = v + 1;
+	}
+	xput(b, run, (size_t)(v - run));
+	xput(b, "\"", 1);
+}
+
+/* The case document of the current patient, its units and lines; the lines it holds. */
+static long build_case(xbuf *b, dbscan *s, const char *head)
+{
+	long lines = 0;
+	b->n = 0;
+	xputs(b, head);
+	xputs(b, "  <patient");
+	xattr(b, "id", s->patient, PAT_ID);
+	xattr(b, "scheme", s->patient, PAT_SCHEME);
+	xattr(b, "retired", s->patient, PAT_RETIRED);
+	xputs(b, ">\n");
+	if (dbscan_has(s->patient, PAT_ACC_YEAR)) {
+		xputs(b, "    <accumulators");
+		xattr(b, "year", s->patient, PAT_ACC_YEAR);
+		xattr(b, "outpatient-deductible-used", s->patient, PAT_OD_USED);
+		xattr(b, "outpatient-fund-paid", s->patient, PAT_FUND_OUT);
+		xattr(b, "inpatient-fund-paid", s->patient, PAT_FUND_IN);
+		xputs(b, "/>\n");
+	}
+	while (dbscan_unit(s)) {
+		const char *kind = dbscan_text(s->unit, UNIT_KIND);
+		xputs(b, "    <");
+		xputs(b, kind);
+		xattr(b, "id", s->unit, UNIT_ID);
+		xattr(b, "institution", s->unit, UNIT_INSTITUTION);
+		xattr(b, "setting", s->unit, UNIT_SETTING);
+		xattr(b, "date", s->unit, UNIT_DATE);
+		xattr(b, "admit", s->unit, UNIT_ADMIT);
+		xattr(b, "discharge", s->unit, UNIT_DISCHARGE);
+		xattr(b, "at", s->unit, UNIT_AT);
+		xattr(b, "distance-km", s->unit, UNIT_DISTANCE_KM);
+		xattr(b, "staff", s->unit, UNIT_STAFF);
+		xattr(b, "surcharge", s->unit, UNIT_SURCHARGE);
+		xputs(b, ">\n");
+		while (dbscan_line(s)) {
+			xputs(b, "      <line");
+			xattr(b, "id", s->line, LINE_ID);
+			xattr(b, "item", s->line, LINE_ITEM);
+			xattr(b, "qty", s->line, LINE_QTY);
+			xattr(b, "price", s->line, LINE_PRICE);
+			xattr(b, "at", s->line, LINE_AT);
+			xputs(b, "/>\n");
+			lines++;
+		}
+		xputs(b, "    </"); /* the unit's row stays current while its lines are read */
+		xputs(b, kind);
+		xputs(b, ">\n");
+	}
+	xputs(b, "  </patient>\n</case>\n");
+	return lines;
+}
+
+/* Price and write one patient's case; 0 or -1. */
+static int price_one(const cb_ruleset *rs, const xbuf *b, bench_out *o)
+{
+	cb_result *res = NULL;
+	char *claim = NULL;
+	size_t len = 0;
+	int rc = cb_case_price_buffer(&res, rs, b->p, b->n, "bench-sqlite", NULL);
+	if (rc == CB_OK && cb_result_get_status(res) != CB_RESULT_BILLED) {
+		fprintf(stderr, "bench_sqlite: a patient was held or rejected:\n%.*s\n",
+			(int)b->n, b->p);
+		rc = CB_EINVAL;
+	}
+	if (rc == CB_OK)
+		rc = cb_result_write_buffer(res, &claim, &len);
+	if (rc == CB_OK)
+		bench_out_put(o, claim, len);
+	else
+		fprintf(stderr, "bench_sqlite: %s %s\n", cb_strerror(rc), cb_error_last());
+	cb_buffer_free(claim);
+	cb_result_free(res);
+	return rc == CB_OK ? 0 : -1;
+}
+
+/* One pass over the database; the number of charge lines, or -1. */
+static long one_run(const cb_ruleset *rs, dbscan *s, const char *head, const char *out_path,
+		    size_t *bytes)
+{
+	bench_out o;
+	xbuf b = {0};
+	long lines = 0;
+	if (bench_out_open(&o, out_path) != 0)
+		return -1;
+	dbscan_rewind(s);
+	while (lines >= 0 && dbscan_patient(s)) {
+		long n = build_case(&b, s, head);
+		lines = price_one(rs, &b, &o) == 0 ? lines + n : -1;
+	}
+	free(b.p);
+	*bytes = o.total;
+	return bench_out_close(&o) == 0 ? lines : -1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3 || argc > 5) {
+		fprintf(stderr, "usage: bench_sqlite RULES.xml DB.sqlite [RUNS] [OUT]\n");
+		return 2;
+	}
+	int runs = bench_run_count(argc > 3 ? argv[3] : NULL), status = 1;
+	const char *out_path = argc > 4 ? argv[4] : "/dev/null";
+	cb_ruleset *rs = NULL;
+	dbscan s;
+	if (dbscan_open(&s, argv[2]) != 0)
+		return 1;
+	if (cb_ruleset_load_file(&rs, argv[1]) != CB_OK) {
+		fprintf(stderr, "bench_sqlite: %s\n", cb_error_last());
+		goto cleanup;
+	}
+	char ruleset[128], from[32], to[32], head[512];
+	if (!dbscan_meta(&s, "ruleset", ruleset, sizeof ruleset) ||
+	    !dbscan_meta(&s, "period_from", from, sizeof from) ||
+	    !dbscan_meta(&s, "period_to", to, sizeof to)) {
+		fprintf(stderr, "bench_sqlite: %s has no meta rows\n", argv[2]);
+		goto cleanup;
+	}
+	snprintf(head, sizeof head, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		 "<case ruleset=\"%s\">\n  <period from=\"%s\" to=\"%s\"/>\n", ruleset, from, to);
+	bench_runs r = {0};
+	long lines = 0;
+	size_t bytes = 0;
+	for (int i = 0; i < runs; i++) {
+		double t0 = bench_now();
+		lines = one_run(rs, &s, head, out_path, &bytes);
+		double t1 = bench_now();
+		if (lines < 0)
+			goto cleanup;
+		bench_runs_add(&r, t1 - t0);
+	}
+	bench_report("sqlite", (size_t)lines, &r, bench_peak_rss_kb(), bytes);
+	status = 0;
+cleanup:
+	cb_ruleset_free(rs);
+	dbscan_close(&s);
+	return status;
+}
