@@ -1,6 +1,6 @@
 /*
  * sha256.h — SHA-256 (FIPS 180-4) for the provenance fingerprints of claim documents
- * (issue 6): none of the project's libraries offers a digest, and this is small.
+ * (issue 6), through OpenSSL's libcrypto.
  */
 #ifndef CB_SHA256_H
 #define CB_SHA256_H

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what carebill needs to build and test on Debian (apt-get), if it is missing.
 set -eu
-PKGS="cmake make gcc pkg-config libsqlite3-dev libxml2-dev libgmp-dev libcunit1-dev"
+PKGS="cmake make gcc pkg-config libsqlite3-dev libxml2-dev libgmp-dev libssl-dev libcunit1-dev"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
