@@ -590,30 +590,40 @@ static int32_t stay_end(const cs_unit *u)
 	return u->to == u->from ? u->from + 1 : u->to;
 }
 
-/* [CASE-4] two stays of one patient must not share a day, at any institution */
+static int stay_cmp(const void *pa, const void *pb)
+{
+	const cs_unit *a = *(const cs_unit *const *)pa, *b = *(const cs_unit *const *)pb;
+	if (a->from != b->from)
+		return a->from < b->from ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+/* [CASE-4] two stays of one patient must not share a day, at any institution. The stays are
+ * swept in [ORD-1] order (from, then id): a stay that starts before the latest end so far
+ * shares days with the stay holding that end, and is reported once — the same findings
+ * whatever the document order, and one per offending stay, not one per pair. */
 static void check_stay_overlap(cload *L)
 {
-	cb_ptrvec *units = &L->pt->units;
-	for (size_t i = 0; i < units->n; i++) {
-		const cs_unit *a = units->v[i];
-		if (a->type != CS_STAY || !a->dates_ok)
-			continue; /* a stay with bad dates is already reported; it overlaps nothing */
-		for (size_t j = i + 1; j < units->n; j++) {
-			const cs_unit *b = units->v[j];
-			if (b->type != CS_STAY || !b->dates_ok || b->from >= stay_end(a) ||
-			    a->from >= stay_end(b))
-				continue;
-			/* reported on the later stay by [ORD-1] (from, then id): the same finding
-			 * whatever the document order */
-			const cs_unit *first = a, *later = b;
-			if (b->from < a->from || (b->from == a->from && strcmp(b->id, a->id) < 0))
-				first = b, later = a;
-			push(L, &L->pt->findings,
-			     cb_finding__new(L->cs->arena, "STAY_OVERLAP", "CASE-4", L->pt->id,
-					     later->id, L->cs->name, later->src, "stay %s shares days "
-					     "with stay %s", later->id, first->id));
-		}
+	cb_ptrvec stays = {0};
+	for (size_t i = 0; i < L->pt->units.n; i++) {
+		cs_unit *u = L->pt->units.v[i];
+		if (u->type == CS_STAY && u->dates_ok) /* bad dates are reported already */
+			push(L, &stays, u);
 	}
+	if (stays.n > 1)
+		qsort(stays.v, stays.n, sizeof(void *), stay_cmp);
+	const cs_unit *reach = NULL; /* the stay that ends last so far */
+	for (size_t i = 0; i < stays.n; i++) {
+		const cs_unit *u = stays.v[i];
+		if (reach && u->from < stay_end(reach))
+			push(L, &L->pt->findings,
+			     cb_finding__new(L->cs->arena, "STAY_OVERLAP", "CASE-4", L->pt->id, u->id,
+					     L->cs->name, u->src, "stay %s shares days with stay %s",
+					     u->id, reach->id));
+		if (!reach || stay_end(u) > stay_end(reach))
+			reach = u;
+	}
+	cb_ptrvec_free(&stays);
 }
 
 static void load_accumulators(cload *L, xmlNodePtr n)
