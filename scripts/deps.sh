@@ -2,6 +2,8 @@
 # Installs what carebill needs to build and test on Debian (apt-get), if it is missing.
 set -eu
 PKGS="cmake make gcc pkg-config libsqlite3-dev libxml2-dev libgmp-dev libssl-dev libcunit1-dev"
+# the short fuzzing run of scripts/test.sh: clang with libFuzzer (Debian 12 names)
+PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
