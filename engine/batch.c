@@ -227,31 +227,31 @@ static int included(const brun *R, const bevent *e)
 }
 
 /* The case document of the patient; events from line 4 on, one per line. */
-static int build_document(brun *R, cb_bbuf *w)
+static int build_document(brun *R, cb_buf *w)
 {
 	char f[11], t[11];
 	cb_date_format(R->from, f);
 	cb_date_format(R->to, t);
-	cb_bbuf__puts(w, "<case ruleset=\"");
-	cb_bbuf__esc(w, R->pt->ruleset);
-	cb_bbuf__puts(w, "\">\n<period from=\"");
-	cb_bbuf__puts(w, f);
-	cb_bbuf__puts(w, "\" to=\"");
-	cb_bbuf__puts(w, t);
-	cb_bbuf__puts(w, "\"/>\n<patient id=\"");
-	cb_bbuf__esc(w, R->pt->id);
-	cb_bbuf__puts(w, "\" scheme=\"");
-	cb_bbuf__esc(w, R->pt->scheme);
-	cb_bbuf__puts(w, R->pt->retired ? "\" retired=\"true\">\n" : "\" retired=\"false\">\n");
+	cb_buf_puts(w, "<case ruleset=\"");
+	cb_buf_escape(w, R->pt->ruleset, 1);
+	cb_buf_puts(w, "\">\n<period from=\"");
+	cb_buf_puts(w, f);
+	cb_buf_puts(w, "\" to=\"");
+	cb_buf_puts(w, t);
+	cb_buf_puts(w, "\"/>\n<patient id=\"");
+	cb_buf_escape(w, R->pt->id, 1);
+	cb_buf_puts(w, "\" scheme=\"");
+	cb_buf_escape(w, R->pt->scheme, 1);
+	cb_buf_puts(w, R->pt->retired ? "\" retired=\"true\">\n" : "\" retired=\"false\">\n");
 	R->nincl = 0;
 	for (size_t i = 0; i < R->nev; i++) {
 		if (!included(R, R->ev[i]))
 			continue;
 		R->incl[R->nincl++] = R->ev[i];
-		cb_bbuf__puts(w, R->ev[i]->xml);
-		cb_bbuf__puts(w, "\n");
+		cb_buf_puts(w, R->ev[i]->xml);
+		cb_buf_puts(w, "\n");
 	}
-	cb_bbuf__puts(w, "</patient>\n</case>\n");
+	cb_buf_puts(w, "</patient>\n</case>\n");
 	return w->oom ? cb__error(CB_ENOMEM, "out of memory for patient %s", R->pt->id) : 0;
 }
 
@@ -530,7 +530,7 @@ static int price(brun *R, cb_result **res)
 {
 	int rc = 0;
 	const cb_ruleset *rs = cb_bdb__ruleset(R->b, R->pt->ruleset, &rc);
-	cb_bbuf doc = {0};
+	cb_buf doc = {0};
 	if (rs)
 		rc = build_document(R, &doc);
 	cb_state_io io = {R, io_quota_used, io_commercial_paid, io_accumulators, io_line_billed,

@@ -56,17 +56,8 @@ const char *cb_bdb__col(sqlite3_stmt *st, int i);
  * it is not registered (or CB_EIO on failure; see *rc). Borrowed from the handle. */
 const cb_ruleset *cb_bdb__ruleset(cb_batch *b, const char *id, int *rc);
 
-/* A growing text buffer (batch_import.c); oom is sticky, the text stays NUL-terminated. */
-typedef struct cb_bbuf {
-	char *p;
-	size_t n, cap;
-	int oom;
-} cb_bbuf;
-
-void cb_bbuf__put(cb_bbuf *w, const char *s, size_t len);
-void cb_bbuf__puts(cb_bbuf *w, const char *s);
-/* An attribute value, escaped so that parsing gives back exactly the same characters. */
-void cb_bbuf__esc(cb_bbuf *w, const char *s);
+/* Text buffers: buf.h (shared with the claim writer). */
+#include "buf.h"
 
 /* The summary of a run with what it owns (batch_summary.c); pub comes first, so the public
  * pointer is the struct's. */

@@ -23,48 +23,6 @@
 #include "money.h"
 #include "xmldoc.h"
 
-void cb_bbuf__put(cb_bbuf *w, const char *s, size_t len)
-{
-	if (w->oom)
-		return;
-	if (w->n + len + 1 > w->cap) {
-		size_t cap = w->cap ? w->cap : 1024;
-		while (cap < w->n + len + 1)
-			cap *= 2;
-		char *p = realloc(w->p, cap);
-		if (!p) {
-			w->oom = 1;
-			return;
-		}
-		w->p = p;
-		w->cap = cap;
-	}
-	memcpy(w->p + w->n, s, len);
-	w->n += len;
-	w->p[w->n] = '\0';
-}
-
-void cb_bbuf__puts(cb_bbuf *w, const char *s)
-{
-	cb_bbuf__put(w, s, strlen(s));
-}
-
-void cb_bbuf__esc(cb_bbuf *w, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': cb_bbuf__puts(w, "&amp;"); break;
-		case '<': cb_bbuf__puts(w, "&lt;"); break;
-		case '>': cb_bbuf__puts(w, "&gt;"); break;
-		case '"': cb_bbuf__puts(w, "&quot;"); break;
-		case '\t': cb_bbuf__puts(w, "&#9;"); break;
-		case '\n': cb_bbuf__puts(w, "&#10;"); break;
-		case '\r': cb_bbuf__puts(w, "&#13;"); break;
-		default: cb_bbuf__put(w, s, 1);
-		}
-	}
-}
-
 static int attr_cmp(const void *pa, const void *pb)
 {
 	const xmlAttr *a = *(const xmlAttr *const *)pa, *b = *(const xmlAttr *const *)pb;
@@ -79,7 +37,7 @@ static int is_state_attr(xmlNodePtr n, const xmlAttr *a)
 }
 
 /* Canonical text of element n: attributes by name, element children only. */
-static void xelem(cb_bbuf *w, xmlNodePtr n)
+static void xelem(cb_buf *w, xmlNodePtr n)
 {
 	size_t na = 0;
 	for (xmlAttrPtr a = n->properties; a; a = a->next)
@@ -94,27 +52,27 @@ static void xelem(cb_bbuf *w, xmlNodePtr n)
 		if (!is_state_attr(n, a))
 			attrs[na++] = a;
 	qsort(attrs, na, sizeof *attrs, attr_cmp);
-	cb_bbuf__puts(w, "<");
-	cb_bbuf__puts(w, (const char *)n->name);
+	cb_buf_puts(w, "<");
+	cb_buf_puts(w, (const char *)n->name);
 	for (size_t i = 0; i < na; i++) {
-		cb_bbuf__puts(w, " ");
-		cb_bbuf__puts(w, (const char *)attrs[i]->name);
-		cb_bbuf__puts(w, "=\"");
-		cb_bbuf__esc(w, cb_xml_attr(n, (const char *)attrs[i]->name));
-		cb_bbuf__puts(w, "\"");
+		cb_buf_puts(w, " ");
+		cb_buf_puts(w, (const char *)attrs[i]->name);
+		cb_buf_puts(w, "=\"");
+		cb_buf_escape(w, cb_xml_attr(n, (const char *)attrs[i]->name), 1);
+		cb_buf_puts(w, "\"");
 	}
 	free(attrs);
 	xmlNodePtr c = cb_xml_elem(n->children);
 	if (!c) {
-		cb_bbuf__puts(w, "/>");
+		cb_buf_puts(w, "/>");
 		return;
 	}
-	cb_bbuf__puts(w, ">");
+	cb_buf_puts(w, ">");
 	for (; c; c = cb_xml_elem(c->next))
 		xelem(w, c);
-	cb_bbuf__puts(w, "</");
-	cb_bbuf__puts(w, (const char *)n->name);
-	cb_bbuf__puts(w, ">");
+	cb_buf_puts(w, "</");
+	cb_buf_puts(w, (const char *)n->name);
+	cb_buf_puts(w, ">");
 }
 
 /* ---- one import ---- */
@@ -126,7 +84,7 @@ typedef struct imp {
 	int32_t period_from;
 	const char *patient;
 	cb_batch_import_info *info;
-	cb_bbuf x;
+	cb_buf x;
 } imp;
 
 /* Decimal text in its canonical [NUM-4] form (money, or a quota count as a quantity). */

@@ -22,11 +22,13 @@
 #define EXIT_HELD 1
 #define EXIT_FAIL 2
 
-static double now_s(void)
+/* Monotonic milliseconds: progress and summary timing in whole numbers (nothing in this
+ * program computes with binary floating point). */
+static unsigned long long now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
 }
 
 /* One problem line; notes stay in the documents. */
@@ -145,7 +147,7 @@ static int import(int argc, char **argv)
 
 typedef struct tty_state {
 	int tty;
-	double started, drawn;
+	unsigned long long started, drawn; /* ms */
 	int line_shown;
 } tty_state;
 
@@ -166,20 +168,19 @@ static void on_finding(void *ud, const cb_finding *f)
 static void on_progress(void *ud, const cb_batch_summary *s)
 {
 	tty_state *t = ud;
-	double now = now_s(), spent = now - t->started;
-	if (now - t->drawn < 0.1 && s->patients_done < s->patients_total)
+	unsigned long long now = now_ms(), spent = now - t->started;
+	if (now - t->drawn < 100 && s->patients_done < s->patients_total)
 		return;
 	t->drawn = now;
-	double rate = spent > 0 ? (double)s->lines / spent : 0;
-	double left = s->patients_done ? spent * (double)(s->patients_total - s->patients_done) /
-						 (double)s->patients_done : 0;
-	fprintf(stderr, "\r\033[Kbatch %s: %zu/%zu patients, %.0f lines/s, %d:%02d left",
-		s->date, s->patients_done, s->patients_total, rate, (int)left / 60,
-		(int)left % 60);
+	unsigned long long rate = spent ? (unsigned long long)s->lines * 1000 / spent : 0;
+	unsigned long long left = s->patients_done
+		? spent / 1000 * (s->patients_total - s->patients_done) / s->patients_done : 0;
+	fprintf(stderr, "\r\033[Kbatch %s: %zu/%zu patients, %llu lines/s, %llu:%02llu left",
+		s->date, s->patients_done, s->patients_total, rate, left / 60, left % 60);
 	t->line_shown = 1;
 }
 
-static void summary(const cb_batch_summary *s, double spent)
+static void summary(const cb_batch_summary *s, unsigned long long spent_ms)
 {
 	char shard[40] = "";
 	if (s->shard_count)
@@ -187,8 +188,9 @@ static void summary(const cb_batch_summary *s, double spent)
 	fprintf(stderr, "\r\033[Kbatch %s%s: %zu patients billed, %zu held, %zu with nothing "
 		"due, %zu billed before\n", s->date, shard, s->billed, s->held, s->nothing_due,
 		s->already_done);
-	fprintf(stderr, "  %zu bills, %zu lines in %.1f s (%.0f lines/s)\n", s->bills, s->lines,
-		spent, spent > 0 ? (double)s->lines / spent : 0);
+	fprintf(stderr, "  %zu bills, %zu lines in %llu.%01llu s (%llu lines/s)\n", s->bills,
+		s->lines, spent_ms / 1000, spent_ms % 1000 / 100,
+		spent_ms ? (unsigned long long)s->lines * 1000 / spent_ms : 0);
 	for (size_t i = 0; i < s->payer_count; i++)
 		fprintf(stderr, "  %-24s %14s\n", s->payers[i].payer, s->payers[i].total);
 	fprintf(stderr, "  %-24s %14s\n", "patients", s->patients_owe);
@@ -222,7 +224,7 @@ static int batch(int argc, char **argv)
 	}
 	if (argc < 3 || !o.date)
 		return -1;
-	tty_state t = {isatty(2), now_s(), 0, 0};
+	tty_state t = {isatty(2), now_ms(), 0, 0};
 	o.on_finding = on_finding;
 	o.on_progress = t.tty ? on_progress : NULL;
 	o.ud = &t;
@@ -236,7 +238,7 @@ static int batch(int argc, char **argv)
 	if (rc != CB_OK)
 		fprintf(stderr, "%s\n", cb_error_last());
 	else if (t.tty)
-		summary(s, now_s() - t.started);
+		summary(s, now_ms() - t.started);
 	int status = rc != CB_OK ? EXIT_FAIL : s->held ? EXIT_HELD : 0;
 	cb_batch_summary_free(s);
 	cb_batch_close(db);

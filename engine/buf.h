@@ -1,0 +1,24 @@
+/*
+ * buf.h — a growing text buffer with XML escaping, shared by the claim writer and the batch
+ * (which writes each patient's case document). Out of memory is sticky (oom); the text is
+ * always NUL-terminated.
+ */
+#ifndef CB_BUF_H
+#define CB_BUF_H
+
+#include <stddef.h>
+
+typedef struct cb_buf {
+	char *p;
+	size_t n, cap;
+	int oom;
+} cb_buf;
+
+void cb_buf_put(cb_buf *w, const char *s, size_t len);
+void cb_buf_puts(cb_buf *w, const char *s);
+/* `s` escaped for an attribute value (attr=1: & < > " and every control character as a
+ * character reference, so that parsing gives back exactly the same characters) or for text
+ * content (attr=0: & < > and control characters other than tab and newline). */
+void cb_buf_escape(cb_buf *w, const char *s, int attr);
+
+#endif
