@@ -50,6 +50,26 @@ void cb_arena_free(cb_arena *a)
 	free(a);
 }
 
+void cb_arena_reset(cb_arena *a)
+{
+	for (dec_node *d = a->decs; d; d = d->next)
+		cb_dec_clear(&d->dec);
+	a->decs = NULL;
+	block *keep = NULL, *b = a->head;
+	while (b) {
+		block *next = b->next;
+		if (!keep && b->cap == ARENA_BLOCK) {
+			keep = b; /* one ordinary block is kept for reuse */
+			keep->next = NULL;
+			keep->used = 0;
+		} else {
+			free(b);
+		}
+		b = next;
+	}
+	a->head = keep;
+}
+
 static block *block_new(size_t cap)
 {
 	block *b = malloc(sizeof(block) + cap);

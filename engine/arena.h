@@ -14,6 +14,9 @@ typedef struct cb_arena cb_arena;
 
 cb_arena *cb_arena_new(void);
 void cb_arena_free(cb_arena *a);
+/* Release everything allocated so far but keep one block for reuse (a per-patient scratch
+ * arena is reset between patients instead of being made anew). */
+void cb_arena_reset(cb_arena *a);
 /* Zeroed memory, aligned for any object. NULL when out of memory. */
 void *cb_arena_alloc(cb_arena *a, size_t size);
 char *cb_arena_strdup(cb_arena *a, const char *s);

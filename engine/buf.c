@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cb_buf_put(cb_buf *w, const char *s, size_t len)
+void cb_buf__grow_put(cb_buf *w, const char *s, size_t len)
 {
 	if (w->oom)
 		return;

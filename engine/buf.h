@@ -7,6 +7,7 @@
 #define CB_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 typedef struct cb_buf {
 	char *p;
@@ -14,7 +15,19 @@ typedef struct cb_buf {
 	int oom;
 } cb_buf;
 
-void cb_buf_put(cb_buf *w, const char *s, size_t len);
+void cb_buf__grow_put(cb_buf *w, const char *s, size_t len);
+
+/* Append len bytes (the common case inline: they fit). */
+static inline void cb_buf_put(cb_buf *w, const char *s, size_t len)
+{
+	if (w->n + len + 1 <= w->cap) {
+		memcpy(w->p + w->n, s, len);
+		w->n += len;
+		w->p[w->n] = '\0';
+	} else {
+		cb_buf__grow_put(w, s, len);
+	}
+}
 void cb_buf_puts(cb_buf *w, const char *s);
 /* `s` escaped for an attribute value (attr=1: & < > " and every control character as a
  * character reference, so that parsing gives back exactly the same characters) or for text

@@ -16,13 +16,15 @@
 #include "error.h"
 #include "result.h"
 
-static void attr(cb_buf *w, const char *name, const char *value)
+/* ` name="value"`, omitted when value is NULL. The name is a literal, so its prefix is
+ * built at compile time and written at once. */
+#define attr(w, name, value) attr_(w, " " name "=\"", sizeof(" " name "=\"") - 1, value)
+
+static void attr_(cb_buf *w, const char *prefix, size_t len, const char *value)
 {
 	if (!value)
 		return;
-	cb_buf_put(w, " ", 1);
-	cb_buf_puts(w, name);
-	cb_buf_put(w, "=\"", 2);
+	cb_buf_put(w, prefix, len);
 	cb_buf_escape(w, value, 1);
 	cb_buf_put(w, "\"", 1);
 }

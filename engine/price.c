@@ -377,7 +377,8 @@ static void order_pay(pstate *ps)
 
 /* Price one billable patient into `out`; its claim items go to `pay`, its notes to `found`. */
 static int price_patient(cb_result *res, const cb_ruleset *rs, const cs_case *cs,
-			 const cs_patient *pt, rpatient *out, cb_ptrvec *pay, cb_ptrvec *found)
+			 const cs_patient *pt, rpatient *out, cb_ptrvec *pay, cb_ptrvec *found,
+			 cb_arena *scratch)
 {
 	pstate ps = {0};
 	ps.trace = res->trace;
@@ -388,7 +389,7 @@ static int price_patient(cb_result *res, const cb_ruleset *rs, const cs_case *cs
 	ps.res = res;
 	ps.ra = res->arena;
 	ps.out = out;
-	ps.scratch = cb_arena_new();
+	ps.scratch = scratch;
 	if (!ps.scratch)
 		return -1;
 	for (int i = 0; i < 3; i++)
@@ -413,7 +414,7 @@ static int price_patient(cb_result *res, const cb_ruleset *rs, const cs_case *cs
 	cb_ptrvec_free(&ps.steps);
 	cb_strmap_free(&ps.seen_lines);
 	cb_strmap_free(&ps.line_times);
-	cb_arena_free(ps.scratch);
+	cb_arena_reset(ps.scratch);
 	if (ps.io_failed)
 		res->io_failed = 1;
 	return ps.oom || ps.io_failed ? -1 : 0;
@@ -545,7 +546,8 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 		return copy_findings(res, &res->findings, &cs->doc_findings);
 	}
 	cb_ptrvec order = {0}, pay = {0}, notes = {0};
-	int rc = push_all(&order, &cs->patients);
+	cb_arena *scratch = cb_arena_new(); /* working values, reset after each patient */
+	int rc = !scratch || push_all(&order, &cs->patients);
 	if (order.n)
 		qsort(order.v, order.n, sizeof(void *), patient_cmp);
 	for (size_t i = 0; i < order.n && !rc; i++) {
@@ -562,7 +564,7 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 			res->status = CB_RESULT_HELD;
 			rc = copy_findings(res, &notes, &pt->findings);
 		} else {
-			rc = price_patient(res, rs, cs, pt, rp, &pay, &notes);
+			rc = price_patient(res, rs, cs, pt, rp, &pay, &notes, scratch);
 		}
 		for (size_t j = 0; j < notes.n && !rc; j++) {
 			cb_finding *f = notes.v[j];
@@ -572,6 +574,7 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 	}
 	if (!rc)
 		rc = build_claims(res, &pay);
+	cb_arena_free(scratch);
 	cb_ptrvec_free(&order);
 	cb_ptrvec_free(&pay);
 	cb_ptrvec_free(&notes);
