@@ -141,8 +141,12 @@ static void carry_in(pstate *ps, const cs_contract *k)
 	for (size_t i = 0; i < k->ncovers; i++) {
 		const cs_cover *cv = k->covers[i];
 		if (k->type == CS_FAMILY_DOCTOR) {
+			/* a contract window holds the period's first day only while the contract
+			 * runs then; otherwise `used` belongs to no window of this case and the
+			 * window starts at 0 (it is still shown: the cover is given) */
+			int holds_first = cv->window != CS_WINDOW_CONTRACT || active(k, first);
 			quota_win *w = window(ps, k, cv, window_from(k, cv, first));
-			if (w && cv->used)
+			if (w && cv->used && holds_first)
 				cb_dec_set(w->used, cv->used);
 			if (w)
 				w->shown = 1;
