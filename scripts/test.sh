@@ -5,7 +5,7 @@
 # with a non-zero status; ends with one line "tests: N passed, 0 failed".
 set -eu
 cd "$(dirname "$0")/.."
-sh scripts/deps.sh
+sh scripts/deps.sh test
 jobs="$(nproc)"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
