@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cb_test.h"
+
 /* A new scratch directory (out: PATH_MAX bytes). */
 static inline int bt_tmpdir(char *out, size_t cap)
 {
@@ -51,37 +53,11 @@ static inline int bt_write(const char *path, const char *text)
 	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-/* The whole file, NUL-terminated (free it); NULL when it cannot be read. */
-static inline char *bt_slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0, got;
-	if (len)
-		*len = 0;
-	char *buf = malloc(cap);
-	while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (n + 1 == cap) {
-			char *p = realloc(buf, cap *= 2);
-			if (!p)
-				free(buf);
-			buf = p;
-		}
-	}
-	fclose(f);
-	if (buf)
-		buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
 
 static inline int bt_copy(const char *from, const char *to)
 {
 	size_t len;
-	char *data = bt_slurp(from, &len);
+	char *data = cb_test_slurp(from, &len);
 	FILE *f = data ? fopen(to, "wb") : NULL;
 	int ok = f && fwrite(data, 1, len, f) == len;
 	ok = f && fclose(f) == 0 && ok;
@@ -134,7 +110,7 @@ static inline int bt_same_file(const char *a, const char *b, const char *name)
 	snprintf(pa, sizeof pa, "%s/%s", a, name);
 	snprintf(pb, sizeof pb, "%s/%s", b, name);
 	size_t la = 0, lb = 0;
-	char *x = bt_slurp(pa, &la), *y = bt_slurp(pb, &lb);
+	char *x = cb_test_slurp(pa, &la), *y = cb_test_slurp(pb, &lb);
 	int same = x && y && la == lb && memcmp(x, y, la) == 0;
 	free(x);
 	free(y);

@@ -62,30 +62,6 @@ static void report_size(int ok, const char *what, size_t expected, size_t got,
 #define ASSERT_SIZE(what, expected, got) \
 	report_size((size_t)(expected) == (size_t)(got), (what), (expected), (got), __FILE__, __LINE__)
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	size_t got;
-	while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (cap - n - 1 == 0) {
-			char *p = realloc(buf, cap *= 2);
-			if (!p)
-				free(buf);
-			buf = p;
-		}
-	}
-	fclose(f);
-	if (buf) {
-		buf[n] = '\0';
-		*len = n;
-	}
-	return buf;
-}
 
 static cb_result *price_demo_file(void)
 {
@@ -386,7 +362,7 @@ static void test_api_write_buffer_equals_write_file(void)
 	close(fd);
 	CU_ASSERT_EQUAL(cb_result_write_file(res, path), CB_OK);
 	size_t flen = 0;
-	char *file = slurp(path, &flen);
+	char *file = cb_test_slurp(path, &flen);
 	CU_ASSERT_PTR_NOT_NULL(file);
 	ASSERT_SIZE("file length", len, flen);
 	CU_ASSERT_TRUE(buf && file && flen == len && memcmp(buf, file, len) == 0);
@@ -394,7 +370,7 @@ static void test_api_write_buffer_equals_write_file(void)
 	/* writing twice gives the same bytes (truncates, does not append) */
 	CU_ASSERT_EQUAL(cb_result_write_file(res, path), CB_OK);
 	free(file);
-	file = slurp(path, &flen);
+	file = cb_test_slurp(path, &flen);
 	CU_ASSERT_TRUE(buf && file && flen == len && memcmp(buf, file, len) == 0);
 	free(file);
 	unlink(path);
@@ -603,7 +579,7 @@ static void test_api_success_clears_last_error(void)
 
 static int suite_init(void)
 {
-	demo_text = slurp(DEMO_CASE, &demo_len);
+	demo_text = cb_test_slurp(DEMO_CASE, &demo_len);
 	return demo_text && cb_ruleset_load_file(&demo_rs, DEMO_RULES) == CB_OK ? 0 : 1;
 }
 

@@ -45,6 +45,8 @@
  */
 #include <CUnit/Basic.h>
 
+#include "cb_test.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -137,31 +139,6 @@ static const char *find_bytes(const char *hay, size_t n, const char *needle)
 	return NULL;
 }
 
-/* The whole file; NULL when it cannot be read. Always NUL-terminated (not counted). */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	size_t got;
-	while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (cap - n - 1 == 0) {
-			char *more = realloc(buf, cap * 2);
-			if (!more)
-				free(buf);
-			buf = more;
-			cap *= 2;
-		}
-	}
-	fclose(f);
-	if (buf)
-		buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 /* The first line of a small text file in the entry's directory, without its newline. */
 static int read_line(const entry *e, const char *file, char *out, size_t cap)
@@ -169,7 +146,7 @@ static int read_line(const entry *e, const char *file, char *out, size_t cap)
 	char path[1400];
 	snprintf(path, sizeof path, "%s/%s", e->dir, file);
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = cb_test_slurp(path, &len);
 	if (!text)
 		return -1;
 	size_t n = strcspn(text, "\r\n");
@@ -301,7 +278,7 @@ static char *load_input(const entry *e, const char *kind, size_t *len)
 {
 	char path[1400];
 	snprintf(path, sizeof path, "%s/input.xml", e->dir);
-	char *buf = slurp(path, len);
+	char *buf = cb_test_slurp(path, len);
 	if (buf)
 		return buf;
 	char recipe[128];
@@ -480,7 +457,7 @@ static void check_contains(const entry *e, const char *claim, size_t len)
 	char path[1400];
 	snprintf(path, sizeof path, "%s/claim-contains", e->dir);
 	size_t n;
-	char *text = slurp(path, &n);
+	char *text = cb_test_slurp(path, &n);
 	if (!text)
 		return;
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
@@ -751,7 +728,7 @@ static int scan_catalogue(void)
 static void read_passwd_line(void)
 {
 	size_t len;
-	char *text = slurp("/etc/passwd", &len);
+	char *text = cb_test_slurp("/etc/passwd", &len);
 	if (!text)
 		return;
 	size_t n = strcspn(text, "\n");

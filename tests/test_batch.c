@@ -166,7 +166,7 @@ static char *exported(const char *sub, const char *pid, const char *date)
 	char name[600], full[4096];
 	cb_batch_export_name(name, sizeof name, pid, date);
 	snprintf(full, sizeof full, "%s/%s", path(sub), name);
-	return bt_slurp(full, NULL);
+	return cb_test_slurp(full, NULL);
 }
 
 static char *price_text(const char *case_path)
@@ -247,7 +247,7 @@ static void test_batch_rulesets_registered_once(void)
 	ASSERT_INT("another", CB_OK, cb_batch_add_ruleset_file(db, FX_RULES, &added, &id));
 	ASSERT_INT("added", 1, added);
 	/* the same id with other bytes: refused */
-	char *text = bt_slurp(FX_RULES, NULL);
+	char *text = cb_test_slurp(FX_RULES, NULL);
 	char *changed = malloc(strlen(text) + 32);
 	char *end = strstr(text, "?>");
 	sprintf(changed, "%.*s<!-- v2 -->%s", (int)(end + 2 - text), text, end + 2);
@@ -658,13 +658,13 @@ static void test_batch_commands_exit_status_and_quiet(void)
 	ASSERT_INT("batch", 0, cli(log, "batch", db, "--date", "2026-12-01", "--shard", "1/1"));
 	ASSERT_INT("export", 0, cli(log, "export", db, "--out", path("cli-out"), NULL, NULL));
 	size_t len = 99;
-	char *text = bt_slurp(log, &len);
+	char *text = cb_test_slurp(log, &len);
 	ASSERT_INT("nothing on stderr", 0, len);
 	free(text);
 	ASSERT_INT("usage", 2, cli(log, "batch", db, "--date", NULL, NULL, NULL));
 	ASSERT_INT("bad shard", 2, cli(log, "batch", db, "--date", "2026-12-01", "--shard", "0/2"));
 	ASSERT_INT("import held", 1, cli(log, "import", db, path("held.xml"), NULL, NULL, NULL));
-	text = bt_slurp(log, NULL);
+	text = cb_test_slurp(log, NULL);
 	ASSERT_TRUE("findings as price writes them", text && strstr(text, "held.xml:1: patient "
 								    "PX: BAD_DECIMAL: "));
 	free(text);
@@ -675,7 +675,7 @@ static void test_batch_commands_exit_status_and_quiet(void)
 	ASSERT_INT("bill a", 0, cli(log, "batch", hdb, "--date", "2026-11-01", NULL, NULL));
 	ASSERT_INT("import b", 0, cli(log, "import", hdb, path("stay-b.xml"), NULL, NULL, NULL));
 	ASSERT_INT("held patient", 1, cli(log, "batch", hdb, "--date", "2026-11-02", NULL, NULL));
-	text = bt_slurp(log, NULL);
+	text = cb_test_slurp(log, NULL);
 	ASSERT_TRUE("held finding", text && strstr(text, "stay-b.xml:5: patient P9: STAY_OVERLAP"));
 	free(text);
 	ASSERT_INT("missing db", 2, cli(log, "batch", path("nope.db"), "--date", "2026-12-01",

@@ -86,16 +86,6 @@ static const char *outpatient(const char *lines)
 	return buf;
 }
 
-static unsigned long line_of(const char *doc, const char *needle)
-{
-	const char *at = strstr(doc, needle);
-	if (!at)
-		return 0;
-	unsigned long line = 1;
-	for (const char *p = doc; p < at; p++)
-		line += *p == '\n';
-	return line;
-}
 
 static cb_result *price(const char *doc)
 {
@@ -155,7 +145,7 @@ static void check_code(const char *doc, const char *code, const char *needle, co
 		       line);
 		report(f->patient && strcmp(f->patient, "BAD") == 0, "patient", "BAD",
 		       f->patient ? f->patient : "(null)", file, line);
-		unsigned long want_line = line_of(doc, needle);
+		unsigned long want_line = cb_test_line_of(doc, needle);
 		snprintf(want, sizeof want, "line %lu (%s)", want_line, needle);
 		snprintf(got, sizeof got, "line %lu", f->line);
 		report(want_line > 0 && f->line == want_line, "source line", want, got, file, line);
@@ -239,12 +229,12 @@ static void check_rejected(const char *doc, size_t len, const char *code, const 
 		       "document-level finding", "error without patient", all_findings(res), file,
 		       line);
 		if (!hit && strcmp(f->code, code) == 0 &&
-		    (!needle || f->line == line_of(doc, needle)) && strstr(f->message, mention))
+		    (!needle || f->line == cb_test_line_of(doc, needle)) && strstr(f->message, mention))
 			hit = f;
 	}
 	char want[512];
 	snprintf(want, sizeof want, "%s on line %lu mentioning '%s'", code,
-		 needle ? line_of(doc, needle) : 0, mention);
+		 needle ? cb_test_line_of(doc, needle) : 0, mention);
 	report(hit != NULL, "finding", want, all_findings(res), file, line);
 	/* the claim document is still written, with the findings only */
 	char *xml = NULL;

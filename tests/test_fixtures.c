@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+
+#include "cb_test.h"
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 
@@ -26,22 +28,6 @@
 
 static const char *fixture_dir;
 
-static char *slurp(const char *path, size_t *len)
-{
-	char *buf = NULL;
-	size_t n = 0;
-	if (cb__read_file(path, &buf, &n, (size_t)1 << 30) != CB_OK)
-		return NULL;
-	char *z = realloc(buf, n + 1);
-	if (!z) {
-		free(buf);
-		return NULL;
-	}
-	z[n] = '\0';
-	if (len)
-		*len = n;
-	return z;
-}
 
 static int check_assertions(xmlDocPtr doc, const char *checks)
 {
@@ -123,7 +109,7 @@ static void test_fixture_replays(void)
 
 	/* 3. the hand-worked assertions */
 	snprintf(path, sizeof path, "%s/checks.txt", fixture_dir);
-	char *checks = slurp(path, NULL);
+	char *checks = cb_test_slurp(path, NULL);
 	CU_ASSERT(pinned || checks != NULL); /* a fixture must assert something */
 	if (checks)
 		CU_ASSERT(check_assertions(doc, checks) == 0);

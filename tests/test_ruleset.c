@@ -94,17 +94,6 @@ static const char *rs_doc(const rs_parts *p)
 	return buf;
 }
 
-/* 1-based line of the first occurrence of `needle` in `doc` (0 when absent). */
-static unsigned long line_of(const char *doc, const char *needle)
-{
-	const char *at = strstr(doc, needle);
-	if (!at)
-		return 0;
-	unsigned long line = 1;
-	for (const char *p = doc; p < at; p++)
-		line += *p == '\n';
-	return line;
-}
 
 /* Number of lines of a message. */
 static size_t count_lines(const char *msg)
@@ -153,7 +142,7 @@ static const char *check_refused(const char *doc, const char *needle, const char
 	       got, file, line);
 	if (rc == CB_OK)
 		cb_ruleset_free(rs);
-	unsigned long want_line = line_of(doc, needle);
+	unsigned long want_line = cb_test_line_of(doc, needle);
 	char where[64], found[2048];
 	snprintf(where, sizeof where, "a problem on line %lu (%s)", want_line, needle);
 	problem_line(msg, NAME, want_line, found, sizeof found);
@@ -173,24 +162,6 @@ static const char *check_refused(const char *doc, const char *needle, const char
 #define ASSERT_REFUSED(doc, needle, ...) \
 	check_refused((doc), (needle), __FILE__, __LINE__, __VA_ARGS__, (const char *)NULL)
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf)
-		buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* ---- the project's rule sets --------------------------------------------------------- */
 
@@ -221,7 +192,7 @@ static void test_ruleset_loads_cq_demo_2023(void)
 /* The same bytes from a buffer load like the file. */
 static void test_ruleset_load_buffer_same_as_file(void)
 {
-	char *text = slurp(CAREBILL_SOURCE_DIR "/rules/fx-2023.xml");
+	char *text = cb_test_slurp(CAREBILL_SOURCE_DIR "/rules/fx-2023.xml", NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	cb_ruleset *rs = NULL;
 	CU_ASSERT_EQUAL(cb_ruleset_load_buffer(&rs, text, strlen(text), NULL), CB_OK);
@@ -678,7 +649,7 @@ static void test_ruleset_unnamed_buffer_is_dash(void)
 	cb_ruleset *rs = NULL;
 	CU_ASSERT_EQUAL(cb_ruleset_load_buffer(&rs, doc, strlen(doc), NULL), CB_ERULESET);
 	char want[64];
-	snprintf(want, sizeof want, "-:%lu: ", line_of(doc, "SVC-X"));
+	snprintf(want, sizeof want, "-:%lu: ", cb_test_line_of(doc, "SVC-X"));
 	report(strncmp(cb_error_last(), want, strlen(want)) == 0, "message prefix", want,
 	       cb_error_last(), __FILE__, __LINE__);
 }
@@ -698,7 +669,7 @@ static void test_ruleset_file_messages_name_the_path(void)
 	CU_ASSERT_EQUAL(cb_ruleset_load_file(&rs, path), CB_ERULESET);
 	CU_ASSERT_PTR_NULL(rs);
 	char want[128];
-	snprintf(want, sizeof want, "%s:%lu: ", path, line_of(doc, "SVC-X"));
+	snprintf(want, sizeof want, "%s:%lu: ", path, cb_test_line_of(doc, "SVC-X"));
 	report(strncmp(cb_error_last(), want, strlen(want)) == 0, "message prefix", want,
 	       cb_error_last(), __FILE__, __LINE__);
 	unlink(path);

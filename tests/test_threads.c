@@ -75,37 +75,13 @@ static void report(int ok, const char *what, const char *expected, const char *g
 	free(msg);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 4096, n = 0, got;
-	char *buf = malloc(cap);
-	while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (cap - n - 1 == 0) {
-			char *p = realloc(buf, cap *= 2);
-			if (!p)
-				free(buf);
-			buf = p;
-		}
-	}
-	fclose(f);
-	if (buf) {
-		buf[n] = '\0';
-		if (len)
-			*len = n;
-	}
-	return buf;
-}
 
 /* The rule-set file of the fixture directory `dir`, like the fixture runner. */
 static void rules_path(const char *dir, const char *case_text, char *out, size_t cap)
 {
 	char p[1100];
 	snprintf(p, sizeof p, "%s/rules.txt", dir);
-	char *txt = slurp(p, NULL);
+	char *txt = cb_test_slurp(p, NULL);
 	if (txt) {
 		txt[strcspn(txt, "\r\n")] = '\0';
 		snprintf(out, cap, "%s/%s", CAREBILL_SOURCE_DIR, txt);
@@ -308,11 +284,11 @@ static int suite_init(void)
 	}
 	for (size_t i = 0; i < ncases; i++) {
 		fixture_case *c = &cases[i];
-		c->text = slurp(c->path, &c->len);
+		c->text = cb_test_slurp(c->path, &c->len);
 		if (!c->text)
 			return 1;
 		char dir[1024], rules[1200];
-		snprintf(dir, sizeof dir, "%s", c->path);
+		snprintf(dir, sizeof dir, "%.1000s", c->path);
 		*strrchr(dir, '/') = '\0';
 		rules_path(dir, c->text, rules, sizeof rules);
 		c->rs = ruleset_for(rules);
