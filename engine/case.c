@@ -19,6 +19,7 @@
 
 #include "error.h"
 #include "findings.h"
+#include "sha256.h"
 
 typedef struct cload {
 	const cb_ruleset *rs;
@@ -806,7 +807,9 @@ int cb_case__load(cs_case **out, const cb_ruleset *rs, const char *buf, size_t l
 		return cb__error(CB_ENOMEM, "out of memory loading %s", name);
 	}
 	L.cs = cs;
+	cs->rs = rs;
 	cs->name = cb_arena_strdup(cs->arena, name);
+	cb_sha256_hex(buf, len, cs->sha256);
 	cb_xml_problems probs = {0};
 	xmlDocPtr doc = NULL;
 	if (cb_xml_parse(&doc, buf, len, &probs) == 0 &&

@@ -171,7 +171,9 @@ typedef struct cs_patient {
 
 typedef struct cs_case {
 	cb_arena *arena;
+	const cb_ruleset *rs;      /* the rule set it was loaded against (outlives the case) */
 	const char *name;
+	char sha256[65];           /* fingerprint of the case's bytes (provenance, §8) */
 	const char *ruleset;
 	int32_t period_from, period_to;
 	cb_ptrvec patients;        /* cs_patient*, document order; repeats merged */

@@ -17,7 +17,6 @@
 #include "contracts.h"
 #include "error.h"
 #include "findings.h"
-#include "sha256.h"
 
 void *cb_price__track(pstate *ps, void *p)
 {
@@ -613,10 +612,19 @@ int cb_case__price(cb_result **out, const cb_ruleset *rs, const char *buf, size_
 	int rc = cb_case__load(&cs, rs, buf ? buf : "", len, name, max_patients, max_lines);
 	if (rc != CB_OK)
 		return rc;
+	rc = cb_case__price_model(out, cs, opts, io);
+	cb_case__free(cs);
+	return rc;
+}
+
+int cb_case__price_model(cb_result **out, const cs_case *cs, const cb_price_options *opts,
+			 const cb_state_io *io)
+{
+	const cb_ruleset *rs = cs->rs;
+	const char *name = cs->name;
 	cb_result *res = calloc(1, sizeof *res);
 	if (!res || !(res->arena = cb_arena_new())) {
 		free(res);
-		cb_case__free(cs);
 		return cb__error(CB_ENOMEM, "out of memory pricing %s", name);
 	}
 	res->case_name = cb_arena_strdup(res->arena, base_name(name));
@@ -626,9 +634,9 @@ int cb_case__price(cb_result **out, const cb_ruleset *rs, const char *buf, size_
 	res->ruleset_id = cb_arena_strdup(res->arena, rs->id);
 	res->ruleset_from = cb_arena_strdup(res->arena, rs->effective_from);
 	memcpy(res->ruleset_sha256, rs->sha256, sizeof res->ruleset_sha256);
-	cb_sha256_hex(buf ? buf : "", len, res->case_sha256);
-	rc = !res->case_name || !res->doc_name || price_case(res, rs, cs) != 0 ? CB_ENOMEM : CB_OK;
-	cb_case__free(cs);
+	memcpy(res->case_sha256, cs->sha256, sizeof res->case_sha256);
+	int rc = !res->case_name || !res->doc_name || price_case(res, rs, cs) != 0 ? CB_ENOMEM
+										 : CB_OK;
 	res->io = NULL;
 	if (rc != CB_OK) {
 		int failed = res->io_failed;

@@ -41,6 +41,10 @@ typedef struct cb_state_io {
 int cb_case__price(cb_result **out, const cb_ruleset *rs, const char *buf, size_t len,
 		   const char *name, const cb_price_options *opts, const cb_state_io *io);
 
+/* Price a loaded case (it is not changed: a loaded case may be priced again, by any thread). */
+int cb_case__price_model(cb_result **out, const cs_case *cs, const cb_price_options *opts,
+			 const cb_state_io *io);
+
 /* A year's medical accumulators ([MED-8], [CASE-5]). */
 typedef struct yearacc {
 	int year;

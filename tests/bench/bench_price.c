@@ -18,6 +18,7 @@
 #include "bench_util.h"
 #include "carebill.h"
 #include "case.h"
+#include "price.h"
 
 static int time_price(const cb_ruleset *rs, const char *buf, size_t len, bench_runs *r)
 {
@@ -29,6 +30,23 @@ static int time_price(const cb_ruleset *rs, const char *buf, size_t len, bench_r
 		fprintf(stderr, "bench_price: pricing failed: %s %s\n", cb_strerror(rc),
 			cb_error_last());
 		cb_result_free(res);
+		return -1;
+	}
+	cb_result_free(res);
+	bench_runs_add(r, t1 - t0);
+	return 0;
+}
+
+/* Pricing a case loaded once: the engine's arithmetic and result building alone. */
+static int time_model(const cs_case *cs, bench_runs *r)
+{
+	cb_result *res = NULL;
+	double t0 = bench_now();
+	int rc = cb_case__price_model(&res, cs, NULL, NULL);
+	double t1 = bench_now();
+	if (rc != CB_OK) {
+		fprintf(stderr, "bench_price: pricing the loaded case failed: %s\n",
+			cb_error_last());
 		return -1;
 	}
 	cb_result_free(res);
@@ -80,6 +98,21 @@ int main(int argc, char **argv)
 			goto cleanup;
 	if (parse_runs > 0)
 		bench_report("parse", lines, &parse, bench_peak_rss_kb(), 0);
+	cs_case *cs = NULL;
+	if (cb_case__load(&cs, rs, buf, len, "bench.xml", 1000000, 200000) != CB_OK || !cs ||
+	    cs->rejected) {
+		fprintf(stderr, "bench_price: loading the case failed: %s\n", cb_error_last());
+		cb_case__free(cs);
+		goto cleanup;
+	}
+	bench_runs model = {0};
+	for (int i = 0; i < runs; i++)
+		if (time_model(cs, &model) != 0) {
+			cb_case__free(cs);
+			goto cleanup;
+		}
+	cb_case__free(cs);
+	bench_report("model", lines, &model, bench_peak_rss_kb(), 0);
 	status = 0;
 cleanup:
 	free(buf);
