@@ -31,11 +31,11 @@ typedef struct cload {
 } cload;
 
 /* A resource limit: the whole document is refused (CB_ELIMIT), nothing is priced. */
-static int over(cload *L, xmlNodePtr n, const char *what, size_t limit)
+static int over(cload *L, const cb_elem *n, const char *what, size_t limit)
 {
 	if (!L->over_limit)
 		cb__error(CB_ELIMIT, "%s:%ld: %s: more than %zu (a resource limit of "
-			  "cb_price_options)", L->cs->name, xmlGetLineNo(n), what, limit);
+			  "cb_price_options)", L->cs->name, n->line, what, limit);
 	L->over_limit = 1;
 	return 1;
 }
@@ -53,10 +53,19 @@ static void push(cload *L, cb_ptrvec *v, void *p)
 		L->oom = 1;
 }
 
-static unsigned long line_of(xmlNodePtr n)
+static unsigned long line_of(const cb_elem *n)
 {
-	long l = xmlGetLineNo(n);
-	return l > 0 ? (unsigned long)l : 0;
+	return n->line;
+}
+
+static const char *ea(const cb_elem *n, const char *name)
+{
+	return cb_elem__attr(n, name);
+}
+
+static int is(const cb_elem *n, const char *name)
+{
+	return strcmp(n->name, name) == 0;
 }
 
 /* Record an input error for the current patient ([CASE-6]: all are kept). */
@@ -75,21 +84,18 @@ static void doc_error(cload *L, unsigned long line, const char *code, const char
 			     NULL, ref, L->cs->name, line, "%s", msg));
 }
 
-static const char *sdup(cload *L, const char *s)
+/* Attribute values live in the case's arena already (the tree is kept with the case). */
+static const char *attr(cload *L, const cb_elem *n, const char *name)
 {
-	return s ? track(L, cb_arena_strdup(L->cs->arena, s)) : NULL;
-}
-
-static const char *attr(cload *L, xmlNodePtr n, const char *name)
-{
-	return sdup(L, cb_xml_attr(n, name));
+	(void)L;
+	return ea(n, name);
 }
 
 /* A decimal attribute ([NUM-1]); NULL when absent or malformed (BAD_DECIMAL reported). */
-static const cb_dec *num(cload *L, xmlNodePtr n, const char *name, cb_dec_kind kind,
+static const cb_dec *num(cload *L, const cb_elem *n, const char *name, cb_dec_kind kind,
 			 const char *ref)
 {
-	const char *text = cb_xml_attr(n, name);
+	const char *text = ea(n, name);
 	if (!text)
 		return NULL;
 	cb_dec *d = track(L, cb_arena_dec(L->cs->arena));
@@ -103,9 +109,9 @@ static const cb_dec *num(cload *L, xmlNodePtr n, const char *name, cb_dec_kind k
 }
 
 /* A date attribute ([NUM-5]); -1 when absent or malformed (BAD_DATE reported if present). */
-static int date(cload *L, xmlNodePtr n, const char *name, const char *ref, int32_t *out)
+static int date(cload *L, const cb_elem *n, const char *name, const char *ref, int32_t *out)
 {
-	const char *text = cb_xml_attr(n, name);
+	const char *text = ea(n, name);
 	if (!text)
 		return -1;
 	if (cb_date_parse(text, out) != 0) {
@@ -116,9 +122,9 @@ static int date(cload *L, xmlNodePtr n, const char *name, const char *ref, int32
 	return 0;
 }
 
-static int time_attr(cload *L, xmlNodePtr n, const char *name, const char *ref, cb_time *out)
+static int time_attr(cload *L, const cb_elem *n, const char *name, const char *ref, cb_time *out)
 {
-	const char *text = cb_xml_attr(n, name);
+	const char *text = ea(n, name);
 	if (!text)
 		return -1;
 	if (cb_time_parse(text, out) != 0) {
@@ -130,12 +136,12 @@ static int time_attr(cload *L, xmlNodePtr n, const char *name, const char *ref, 
 }
 
 /* A range whose end is before its start is BAD_DATE ([NUM-5]). */
-static void check_range(cload *L, xmlNodePtr n, const char *ref, const char *a, int32_t from,
+static void check_range(cload *L, const cb_elem *n, const char *ref, const char *a, int32_t from,
 			const char *b, int32_t to)
 {
 	if (to < from)
 		ERR(L, n, "BAD_DATE", "NUM-5", ref, "%s %s: %s=\"%s\" is before %s=\"%s\"", n->name,
-		    ref, b, cb_xml_attr(n, b), a, cb_xml_attr(n, a));
+		    ref, b, ea(n, b), a, ea(n, a));
 }
 
 static int is_true(const char *v)
@@ -143,9 +149,9 @@ static int is_true(const char *v)
 	return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
 }
 
-static const rs_inst *institution(cload *L, xmlNodePtr n, const char *ref)
+static const rs_inst *institution(cload *L, const cb_elem *n, const char *ref)
 {
-	const char *id = cb_xml_attr(n, "institution");
+	const char *id = ea(n, "institution");
 	const rs_inst *inst = cb_ruleset__inst(L->rs, id);
 	if (!inst)
 		ERR(L, n, "UNKNOWN_INSTITUTION", "CASE-2", ref, "%s %s: institution=\"%.64s\" is "
@@ -154,7 +160,7 @@ static const rs_inst *institution(cload *L, xmlNodePtr n, const char *ref)
 }
 
 /* [CASE-1] unit ids share one namespace per patient. */
-static void unit_id(cload *L, xmlNodePtr n, const char *id)
+static void unit_id(cload *L, const cb_elem *n, const char *id)
 {
 	if (cb_strmap_get(&L->unit_ids, id))
 		ERR(L, n, "DUPLICATE_ID", "CASE-1", id, "id \"%.64s\" is used more than once among "
@@ -165,15 +171,15 @@ static void unit_id(cload *L, xmlNodePtr n, const char *id)
 
 /* ---- structure the XSD cannot express (§2.3), reported as SCHEMA ---- */
 
-static void need(cb_xml_problems *p, xmlNodePtr n, const char *what, const char *a, int want)
+static void need(cb_xml_problems *p, const cb_elem *n, const char *what, const char *a, int want)
 {
-	int has = cb_xml_attr(n, a) != NULL;
+	int has = ea(n, a) != NULL;
 	if (has != want)
 		cb_xml_problems_add(p, line_of(n), "%s: attribute '%s' is %s", what, a,
 				    want ? "required" : "not allowed");
 }
 
-static void check_cover(xmlNodePtr cv, int commercial, cb_xml_problems *p)
+static void check_cover(const cb_elem *cv, int commercial, cb_xml_problems *p)
 {
 	static const char *fd[] = {"quota", "window"}, *fd_opt = "used";
 	static const char *co[] = {"ratio", "annual-cap"}, *co_opt = "paid";
@@ -183,32 +189,32 @@ static void check_cover(xmlNodePtr cv, int commercial, cb_xml_problems *p)
 		need(p, cv, what, fd[i], !commercial);
 		need(p, cv, what, co[i], commercial);
 	}
-	if (commercial && cb_xml_attr(cv, fd_opt))
+	if (commercial && ea(cv, fd_opt))
 		need(p, cv, what, fd_opt, 0);
-	if (!commercial && cb_xml_attr(cv, co_opt))
+	if (!commercial && ea(cv, co_opt))
 		need(p, cv, what, co_opt, 0);
 }
 
-static void check_contract(xmlNodePtr n, cb_xml_problems *p)
+static void check_contract(const cb_elem *n, cb_xml_problems *p)
 {
-	const char *type = cb_xml_attr(n, "type");
+	const char *type = ea(n, "type");
 	int ltc = strcmp(type, "ltc") == 0, commercial = strcmp(type, "commercial") == 0;
 	char what[64];
 	snprintf(what, sizeof what, "contract type=\"%s\"", type);
 	need(p, n, what, "payer", !ltc);
 	need(p, n, what, "grade", ltc);
-	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next)) {
+	for (const cb_elem *c = n->first; c; c = c->next) {
 		if (ltc)
 			cb_xml_problems_add(p, line_of(c), "%s: element <%s> is not allowed",
 					    what, c->name);
-		else if (cb_xml_is(c, "cover"))
+		else if (is(c, "cover"))
 			check_cover(c, commercial, p);
 	}
 }
 
-static void check_encounter(xmlNodePtr n, cb_xml_problems *p)
+static void check_encounter(const cb_elem *n, cb_xml_problems *p)
 {
-	int inpatient = strcmp(cb_xml_attr(n, "setting"), "inpatient") == 0;
+	int inpatient = strcmp(ea(n, "setting"), "inpatient") == 0;
 	const char *what = inpatient ? "encounter setting=\"inpatient\""
 				     : "encounter setting=\"outpatient\"";
 	need(p, n, what, "date", !inpatient);
@@ -228,13 +234,11 @@ static int is_name_attr(const char *a)
 	return 0;
 }
 
-static void check_names(xmlNodePtr n, cb_xml_problems *p)
+static void check_names(const cb_elem *n, cb_xml_problems *p)
 {
 	/* one pass over the attributes that are there: most values are not empty */
-	for (xmlAttrPtr a = n->properties; a; a = a->next) {
-		const xmlNode *t = a->children;
-		const char *v = t && t->content ? (const char *)t->content : "";
-		const char *name = (const char *)a->name;
+	for (size_t i = 0; i < n->nattrs; i++) {
+		const char *name = n->attrs[2 * i], *v = n->attrs[2 * i + 1];
 		if (!*v && is_name_attr(name))
 			cb_xml_problems_add(p, line_of(n), "%s: attribute '%s' must not be empty",
 					    n->name, name);
@@ -243,23 +247,23 @@ static void check_names(xmlNodePtr n, cb_xml_problems *p)
 			cb_xml_problems_add(p, line_of(n), "%s: payer \"medical-insurance\" is "
 					    "reserved for the basic medical insurance fund", n->name);
 	}
-	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next))
+	for (const cb_elem *c = n->first; c; c = c->next)
 		check_names(c, p);
 }
 
-static void check_structure(cload *L, xmlNodePtr root, cb_xml_problems *p)
+static void check_structure(cload *L, const cb_elem *root, cb_xml_problems *p)
 {
 	(void)L;
 	int periods = 0;
 	check_names(root, p);
-	for (xmlNodePtr n = cb_xml_elem(root->children); n; n = cb_xml_elem(n->next)) {
-		periods += cb_xml_is(n, "period");
-		if (!cb_xml_is(n, "patient"))
+	for (const cb_elem *n = root->first; n; n = n->next) {
+		periods += is(n, "period");
+		if (!is(n, "patient"))
 			continue;
-		for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next)) {
-			if (cb_xml_is(c, "contract"))
+		for (const cb_elem *c = n->first; c; c = c->next) {
+			if (is(c, "contract"))
 				check_contract(c, p);
-			else if (cb_xml_is(c, "encounter"))
+			else if (is(c, "encounter"))
 				check_encounter(c, p);
 		}
 	}
@@ -270,7 +274,7 @@ static void check_structure(cload *L, xmlNodePtr root, cb_xml_problems *p)
 
 /* ---- contracts ([CASE-5], [DUP-2], [EC-4], [EC-5]) ---- */
 
-static void load_cover(cload *L, xmlNodePtr n, cs_contract *k, cb_ptrvec *covers)
+static void load_cover(cload *L, const cb_elem *n, cs_contract *k, cb_ptrvec *covers)
 {
 	cs_cover *cv = track(L, cb_arena_alloc(L->cs->arena, sizeof *cv));
 	if (!cv)
@@ -291,7 +295,7 @@ static void load_cover(cload *L, xmlNodePtr n, cs_contract *k, cb_ptrvec *covers
 	} else {
 		cv->quota = num(L, n, "quota", CB_DEC_COUNT, k->id);
 		cv->used = num(L, n, "used", CB_DEC_COUNT, k->id);
-		const char *w = cb_xml_attr(n, "window");
+		const char *w = ea(n, "window");
 		cv->window = strcmp(w, "year") == 0    ? CS_WINDOW_YEAR
 			     : strcmp(w, "month") == 0 ? CS_WINDOW_MONTH
 						       : CS_WINDOW_CONTRACT;
@@ -299,7 +303,7 @@ static void load_cover(cload *L, xmlNodePtr n, cs_contract *k, cb_ptrvec *covers
 	push(L, covers, cv);
 }
 
-static void load_contract(cload *L, xmlNodePtr n)
+static void load_contract(cload *L, const cb_elem *n)
 {
 	cs_contract *k = track(L, cb_arena_alloc(L->cs->arena, sizeof *k));
 	if (!k)
@@ -308,7 +312,7 @@ static void load_contract(cload *L, xmlNodePtr n)
 	k->payer = attr(L, n, "payer");
 	k->grade = attr(L, n, "grade");
 	k->src = line_of(n);
-	const char *type = cb_xml_attr(n, "type");
+	const char *type = ea(n, "type");
 	k->type = strcmp(type, "ltc") == 0 ? CS_LTC
 		  : strcmp(type, "commercial") == 0 ? CS_COMMERCIAL : CS_FAMILY_DOCTOR;
 	if (cb_strmap_get(&L->contract_ids, k->id))
@@ -317,14 +321,14 @@ static void load_contract(cload *L, xmlNodePtr n)
 	else if (cb_strmap_put(&L->contract_ids, k->id, k) != 0)
 		L->oom = 1;
 	int ok = date(L, n, "from", k->id, &k->from) == 0;
-	k->has_to = cb_xml_attr(n, "to") != NULL;
+	k->has_to = ea(n, "to") != NULL;
 	if (k->has_to && date(L, n, "to", k->id, &k->to) == 0 && ok)
 		check_range(L, n, k->id, "from", k->from, "to", k->to);
 	cb_ptrvec covers = {0};
-	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next)) {
-		if (!cb_xml_is(c, "cover"))
+	for (const cb_elem *c = n->first; c; c = c->next) {
+		if (!is(c, "cover"))
 			continue;
-		const char *item = cb_xml_attr(c, "item");
+		const char *item = ea(c, "item");
 		for (size_t i = 0; i < covers.n; i++)
 			if (strcmp(((cs_cover *)covers.v[i])->item, item) == 0) {
 				ERR(L, c, "DUPLICATE_ID", "CASE-1", k->id, "contract %s covers item "
@@ -342,7 +346,7 @@ static void load_contract(cload *L, xmlNodePtr n)
 /* ---- encounters and visits ([CASE-2], [CASE-3], [RULE-3], [HV-2], [HV-4]) ---- */
 
 /* [CASE-3] the price a medical line must or may carry */
-static void check_line_price(cload *L, xmlNodePtr n, cs_line *ln)
+static void check_line_price(cload *L, const cb_elem *n, cs_line *ln)
 {
 	const rs_med_item *it = ln->med;
 	if (it->kind == CB_MED_SERVICE) {
@@ -350,17 +354,17 @@ static void check_line_price(cload *L, xmlNodePtr n, cs_line *ln)
 			char want[64];
 			cb_dec_format(it->price, CB_DEC_PRICE, want, sizeof want);
 			ERR(L, n, "PRICE_MISMATCH", "CASE-3", ln->id, "line %s: price=\"%s\" differs "
-			    "from the catalogue price %s of %s", ln->id, cb_xml_attr(n, "price"),
+			    "from the catalogue price %s of %s", ln->id, ea(n, "price"),
 			    want, it->code);
 		}
-	} else if (!cb_xml_attr(n, "price")) {
+	} else if (!ea(n, "price")) {
 		ERR(L, n, "MISSING_PRICE", "CASE-3", ln->id, "line %s: a %s line needs a price "
 		    "(item %s)", ln->id, it->kind == CB_MED_DRUG ? "drug" : "consumable", it->code);
 	}
 }
 
 /* [CASE-2] a line's time lies inside its unit */
-static void check_line_inside(cload *L, xmlNodePtr n, const cs_unit *u, const cs_line *ln,
+static void check_line_inside(cload *L, const cb_elem *n, const cs_unit *u, const cs_line *ln,
 			      int unit_dates_ok)
 {
 	if (!unit_dates_ok)
@@ -376,7 +380,7 @@ static void check_line_inside(cload *L, xmlNodePtr n, const cs_unit *u, const cs
 		    u->id);
 }
 
-static cs_line *load_line(cload *L, xmlNodePtr n, const cs_unit *u, int unit_dates_ok)
+static cs_line *load_line(cload *L, const cb_elem *n, const cs_unit *u, int unit_dates_ok)
 {
 	if (++L->lines > L->max_lines && over(L, n, "lines and units of one patient", L->max_lines))
 		return NULL;
@@ -390,7 +394,7 @@ static cs_line *load_line(cload *L, xmlNodePtr n, const cs_unit *u, int unit_dat
 	ln->qty = num(L, n, "qty", CB_DEC_QTY, ln->id);
 	if (ln->qty && cb_dec_sgn(ln->qty) <= 0)
 		ERR(L, n, "BAD_QTY", "CASE-2", ln->id, "line %s: qty=\"%s\" must be greater than 0",
-		    ln->id, cb_xml_attr(n, "qty"));
+		    ln->id, ea(n, "qty"));
 	ln->price = num(L, n, "price", CB_DEC_PRICE, ln->id);
 	if (time_attr(L, n, "at", ln->id, &ln->at) == 0)
 		check_line_inside(L, n, u, ln, unit_dates_ok);
@@ -403,13 +407,13 @@ static cs_line *load_line(cload *L, xmlNodePtr n, const cs_unit *u, int unit_dat
 		    "catalogue item", ln->id, ln->item);
 	else
 		ln->med = code->def;
-	if (ln->med && (ln->price || !cb_xml_attr(n, "price")))
+	if (ln->med && (ln->price || !ea(n, "price")))
 		check_line_price(L, n, ln);
 	return ln;
 }
 
 /* [RULE-3] the policy row a medical unit settles under must exist */
-static void check_policy(cload *L, xmlNodePtr n, const cs_unit *u)
+static void check_policy(cload *L, const cb_elem *n, const cs_unit *u)
 {
 	if (!u->inst)
 		return;
@@ -422,17 +426,17 @@ static void check_policy(cload *L, xmlNodePtr n, const cs_unit *u)
 }
 
 /* [HV-1], [HV-2] a visit's schedule and radius */
-static void check_visit(cload *L, xmlNodePtr n, cs_unit *u)
+static void check_visit(cload *L, const cb_elem *n, cs_unit *u)
 {
 	u->distance_km = num(L, n, "distance-km", CB_DEC_DISTANCE, u->id);
 	cb_dec *one = track(L, cb_arena_dec(L->cs->arena));
 	if (one)
 		cb_dec_set_ui(one, 1);
-	u->staff = cb_xml_attr(n, "staff") ? num(L, n, "staff", CB_DEC_COUNT, u->id) : one;
+	u->staff = ea(n, "staff") ? num(L, n, "staff", CB_DEC_COUNT, u->id) : one;
 	if (u->staff && one && cb_dec_cmp(u->staff, one) < 0)
 		ERR(L, n, "BAD_QTY", "CASE-2", u->id, "visit %s: staff=\"%s\" must be at least 1",
-		    u->id, cb_xml_attr(n, "staff"));
-	u->surcharge = is_true(cb_xml_attr(n, "surcharge"));
+		    u->id, ea(n, "staff"));
+	u->surcharge = is_true(ea(n, "surcharge"));
 	if (!u->inst)
 		return;
 	if (!u->inst->visit) {
@@ -443,16 +447,16 @@ static void check_visit(cload *L, xmlNodePtr n, cs_unit *u)
 	const cb_dec *radius = u->inst->visit->radius_km;
 	if (u->distance_km && radius && cb_dec_cmp(u->distance_km, radius) > 0)
 		ERR(L, n, "OUT_OF_RADIUS", "HV-2", u->id, "visit %s: distance-km=\"%s\" is beyond "
-		    "the service radius of %s km", u->id, cb_xml_attr(n, "distance-km"),
-		    cb_xml_attr(n, "distance-km") ? cb_arena_fmt(L->cs->arena, radius,
+		    "the service radius of %s km", u->id, ea(n, "distance-km"),
+		    ea(n, "distance-km") ? cb_arena_fmt(L->cs->arena, radius,
 								 CB_DEC_DISTANCE) : "");
 }
 
-static void load_unit_lines(cload *L, xmlNodePtr n, cs_unit *u, int dates_ok)
+static void load_unit_lines(cload *L, const cb_elem *n, cs_unit *u, int dates_ok)
 {
 	cb_ptrvec lines = {0};
-	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next))
-		if (cb_xml_is(c, "line")) {
+	for (const cb_elem *c = n->first; c; c = c->next)
+		if (is(c, "line")) {
 			cs_line *ln = load_line(L, c, u, dates_ok);
 			if (L->over_limit)
 				break;
@@ -463,7 +467,7 @@ static void load_unit_lines(cload *L, xmlNodePtr n, cs_unit *u, int dates_ok)
 	cb_ptrvec_free(&lines);
 }
 
-static void load_encounter(cload *L, xmlNodePtr n)
+static void load_encounter(cload *L, const cb_elem *n)
 {
 	cs_unit *u = track(L, cb_arena_alloc(L->cs->arena, sizeof *u));
 	if (!u)
@@ -474,7 +478,7 @@ static void load_encounter(cload *L, xmlNodePtr n)
 	unit_id(L, n, u->id);
 	u->inst = institution(L, n, u->id);
 	int ok;
-	if (cb_xml_is(n, "visit")) {
+	if (is(n, "visit")) {
 		u->type = CS_VISIT;
 		u->at_text = attr(L, n, "at");
 		ok = time_attr(L, n, "at", u->id, &u->at) == 0;
@@ -482,7 +486,7 @@ static void load_encounter(cload *L, xmlNodePtr n)
 		check_visit(L, n, u);
 	} else {
 		u->type = CS_ENCOUNTER;
-		u->setting = strcmp(cb_xml_attr(n, "setting"), "inpatient") == 0
+		u->setting = strcmp(ea(n, "setting"), "inpatient") == 0
 				     ? CB_SETTING_INPATIENT
 				     : CB_SETTING_OUTPATIENT;
 		if (u->setting == CB_SETTING_INPATIENT) {
@@ -506,7 +510,7 @@ static void load_encounter(cload *L, xmlNodePtr n)
 /* ---- elder care ([CASE-2], [CASE-4], [RULE-2]) ---- */
 
 /* An elder-care item of `kind` priced by the unit's institution; NULL otherwise (reported). */
-static const char *ec_item(cload *L, xmlNodePtr n, const cs_unit *u, const char *attr_name,
+static const char *ec_item(cload *L, const cb_elem *n, const cs_unit *u, const char *attr_name,
 			   int kind)
 {
 	static const char *kinds[] = {"bed", "nursing", "service"};
@@ -528,7 +532,7 @@ static const char *ec_item(cload *L, xmlNodePtr n, const cs_unit *u, const char 
 	return code;
 }
 
-static cs_unit *ec_unit(cload *L, xmlNodePtr n, int type)
+static cs_unit *ec_unit(cload *L, const cb_elem *n, int type)
 {
 	cs_unit *u = track(L, cb_arena_alloc(L->cs->arena, sizeof *u));
 	if (!u)
@@ -542,16 +546,16 @@ static cs_unit *ec_unit(cload *L, xmlNodePtr n, int type)
 	return u;
 }
 
-static void load_stay(cload *L, xmlNodePtr n)
+static void load_stay(cload *L, const cb_elem *n)
 {
 	cs_unit *u = ec_unit(L, n, CS_STAY);
 	if (!u)
 		return;
 	u->bed = ec_item(L, n, u, "bed", CB_EC_BED);
-	if (cb_xml_attr(n, "nursing"))
+	if (ea(n, "nursing"))
 		u->nursing = ec_item(L, n, u, "nursing", CB_EC_NURSING);
 	int ok = date(L, n, "from", u->id, &u->from) == 0;
-	u->has_to = cb_xml_attr(n, "to") != NULL;
+	u->has_to = ea(n, "to") != NULL;
 	if (u->has_to) {
 		ok = date(L, n, "to", u->id, &u->to) == 0 && ok;
 		if (ok)
@@ -562,7 +566,7 @@ static void load_stay(cload *L, xmlNodePtr n)
 	push(L, &L->pt->units, u);
 }
 
-static void load_service(cload *L, xmlNodePtr n)
+static void load_service(cload *L, const cb_elem *n)
 {
 	cs_unit *u = ec_unit(L, n, CS_SERVICE);
 	if (!u)
@@ -571,7 +575,7 @@ static void load_service(cload *L, xmlNodePtr n)
 	u->qty = num(L, n, "qty", CB_DEC_QTY, u->id);
 	if (u->qty && cb_dec_sgn(u->qty) <= 0)
 		ERR(L, n, "BAD_QTY", "CASE-2", u->id, "service %s: qty=\"%s\" must be greater "
-		    "than 0", u->id, cb_xml_attr(n, "qty"));
+		    "than 0", u->id, ea(n, "qty"));
 	u->at_text = attr(L, n, "at");
 	if (time_attr(L, n, "at", u->id, &u->at) == 0) {
 		u->date = u->at.day;
@@ -627,12 +631,12 @@ static void check_stay_overlap(cload *L)
 	cb_ptrvec_free(&stays);
 }
 
-static void load_accumulators(cload *L, xmlNodePtr n)
+static void load_accumulators(cload *L, const cb_elem *n)
 {
 	cs_accum *a = track(L, cb_arena_alloc(L->cs->arena, sizeof *a));
 	if (!a)
 		return;
-	const char *year = cb_xml_attr(n, "year");
+	const char *year = ea(n, "year");
 	int32_t day;
 	char probe[16];
 	/* every value is checked, even when the year is wrong ([CASE-6]: all errors) */
@@ -657,27 +661,27 @@ static void load_accumulators(cload *L, xmlNodePtr n)
 	push(L, &L->pt->accums, a);
 }
 
-static void load_patient_child(cload *L, xmlNodePtr c)
+static void load_patient_child(cload *L, const cb_elem *c)
 {
 	if (++L->lines > L->max_lines && over(L, c, "lines and units of one patient", L->max_lines))
 		return;
-	if (cb_xml_is(c, "accumulators"))
+	if (is(c, "accumulators"))
 		load_accumulators(L, c);
-	else if (cb_xml_is(c, "contract"))
+	else if (is(c, "contract"))
 		load_contract(L, c);
-	else if (cb_xml_is(c, "encounter") || cb_xml_is(c, "visit"))
+	else if (is(c, "encounter") || is(c, "visit"))
 		load_encounter(L, c);
-	else if (cb_xml_is(c, "stay"))
+	else if (is(c, "stay"))
 		load_stay(L, c);
-	else if (cb_xml_is(c, "service"))
+	else if (is(c, "service"))
 		load_service(L, c);
 }
 
 /* A patient id repeated in a case is DUPLICATE_ID ([CASE-1]): the repeats are merged into
  * one patient, held. */
-static cs_patient *patient_for(cload *L, xmlNodePtr n, cb_strmap *by_id)
+static cs_patient *patient_for(cload *L, const cb_elem *n, cb_strmap *by_id)
 {
-	const char *id = cb_xml_attr(n, "id");
+	const char *id = ea(n, "id");
 	cs_patient *pt = cb_strmap_get(by_id, id);
 	if (pt) {
 		L->pt = pt;
@@ -688,22 +692,22 @@ static cs_patient *patient_for(cload *L, xmlNodePtr n, cb_strmap *by_id)
 	pt = track(L, cb_arena_alloc(L->cs->arena, sizeof *pt));
 	if (!pt)
 		return NULL;
-	pt->id = sdup(L, id);
+	pt->id = id;
 	pt->src = line_of(n);
-	pt->scheme = strcmp(cb_xml_attr(n, "scheme"), "employee") == 0 ? CB_SCHEME_EMPLOYEE
+	pt->scheme = strcmp(ea(n, "scheme"), "employee") == 0 ? CB_SCHEME_EMPLOYEE
 								      : CB_SCHEME_RESIDENT;
-	pt->retired = is_true(cb_xml_attr(n, "retired"));
+	pt->retired = is_true(ea(n, "retired"));
 	if (!pt->id || cb_strmap_put(by_id, pt->id, pt) != 0)
 		L->oom = 1;
 	push(L, &L->cs->patients, pt);
 	return pt;
 }
 
-static void load_patients(cload *L, xmlNodePtr root)
+static void load_patients(cload *L, const cb_elem *root)
 {
 	cb_strmap by_id = {0};
-	for (xmlNodePtr n = cb_xml_elem(root->children); n && !L->oom; n = cb_xml_elem(n->next)) {
-		if (!cb_xml_is(n, "patient"))
+	for (const cb_elem *n = root->first; n && !L->oom; n = n->next) {
+		if (!is(n, "patient"))
 			continue;
 		if (L->cs->patients.n >= L->max_patients &&
 		    over(L, n, "patients in one case", L->max_patients))
@@ -716,8 +720,8 @@ static void load_patients(cload *L, xmlNodePtr root)
 		cb_strmap_free(&L->contract_ids);
 		for (size_t i = 0; i < L->pt->units.n; i++) /* a merged repeat keeps its ids */
 			cb_strmap_put(&L->unit_ids, ((cs_unit *)L->pt->units.v[i])->id, L);
-		for (xmlNodePtr c = cb_xml_elem(n->children); c && !L->oom && !L->over_limit;
-		     c = cb_xml_elem(c->next))
+		for (const cb_elem *c = n->first; c && !L->oom && !L->over_limit;
+		     c = c->next)
 			load_patient_child(L, c);
 		if (L->over_limit)
 			break;
@@ -766,7 +770,7 @@ static void schema_findings(cload *L, const cb_xml_problems *probs)
 }
 
 /* The case's period and ruleset, after the schema and structure checks passed. */
-static void load_header(cload *L, xmlNodePtr root)
+static void load_header(cload *L, const cb_elem *root)
 {
 	cs_case *cs = L->cs;
 	cs->ruleset = attr(L, root, "ruleset");
@@ -777,10 +781,10 @@ static void load_header(cload *L, xmlNodePtr root)
 		doc_error(L, line_of(root), "WRONG_RULESET", "case", msg);
 		return;
 	}
-	for (xmlNodePtr n = cb_xml_elem(root->children); n; n = cb_xml_elem(n->next)) {
-		if (!cb_xml_is(n, "period"))
+	for (const cb_elem *n = root->first; n; n = n->next) {
+		if (!is(n, "period"))
 			continue;
-		const char *f = cb_xml_attr(n, "from"), *t = cb_xml_attr(n, "to");
+		const char *f = ea(n, "from"), *t = ea(n, "to");
 		char msg[256];
 		if (cb_date_parse(f, &cs->period_from) || cb_date_parse(t, &cs->period_to)) {
 			snprintf(msg, sizeof msg, "period: from=\"%.32s\" to=\"%.32s\": not valid "
@@ -793,46 +797,128 @@ static void load_header(cload *L, xmlNodePtr root)
 	}
 }
 
+cs_case *cb_case__new(const cb_ruleset *rs, const char *name)
+{
+	cs_case *cs = calloc(1, sizeof *cs);
+	if (!cs || !(cs->arena = cb_arena_new())) {
+		free(cs);
+		return NULL;
+	}
+	cs->rs = rs;
+	if (!(cs->name = cb_arena_strdup(cs->arena, name))) {
+		free_case(cs);
+		return NULL;
+	}
+	return cs;
+}
+
+int cb_case__load_tree(cs_case *cs, const cb_elem *root, const cb_xml_problems *probs,
+		       size_t max_patients, size_t max_lines)
+{
+	cload L = {0};
+	L.rs = cs->rs;
+	L.cs = cs;
+	L.max_patients = max_patients;
+	L.max_lines = max_lines;
+	cb_xml_problems more = {0};
+	if (root && probs->n == 0 && !probs->oom)
+		check_structure(&L, root, &more);
+	schema_findings(&L, probs);
+	schema_findings(&L, &more);
+	cb_xml_problems_free(&more);
+	if (!root && !cs->rejected)
+		L.oom = 1;
+	if (!cs->rejected && !L.oom)
+		load_header(&L, root);
+	if (!cs->rejected && !L.oom)
+		load_patients(&L, root);
+	cb_strmap_free(&L.unit_ids);
+	cb_strmap_free(&L.contract_ids);
+	if (L.over_limit)
+		return CB_ELIMIT;
+	if (L.oom)
+		return cb__error(CB_ENOMEM, "out of memory loading %s", cs->name);
+	return CB_OK;
+}
+
+/* Element and attribute names of the case XSD; a valid document uses no others. */
+static const char *const known_names[] = {
+	"case", "period", "patient", "accumulators", "contract", "cover", "encounter", "visit",
+	"stay", "service", "line", "ruleset", "from", "to", "id", "scheme", "retired", "year",
+	"outpatient-deductible-used", "outpatient-fund-paid", "inpatient-fund-paid", "type",
+	"payer", "grade", "item", "quota", "window", "used", "ratio", "annual-cap", "paid",
+	"institution", "setting", "date", "admit", "discharge", "at", "distance-km", "staff",
+	"surcharge", "bed", "nursing", "qty", "price"};
+
+/* A name as one of the static strings above when it is one (no copy), else a copy. */
+static const char *intern(cb_arena *a, const char *name)
+{
+	for (size_t i = 0; i < sizeof known_names / sizeof known_names[0]; i++)
+		if (known_names[i][0] == name[0] && strcmp(known_names[i], name) == 0)
+			return known_names[i];
+	return cb_arena_strdup(a, name);
+}
+
+/* The DOM of a valid document as a tree of elements in the case's arena (values copied). */
+static cb_elem *from_dom(cb_arena *a, xmlNodePtr n, cb_elem *parent)
+{
+	cb_elem *e = cb_arena_alloc(a, sizeof *e);
+	if (!e)
+		return NULL;
+	e->name = intern(a, (const char *)n->name);
+	long line = xmlGetLineNo(n);
+	e->line = line > 0 ? (unsigned long)line : 0;
+	e->parent = parent;
+	size_t na = 0;
+	for (xmlAttrPtr p = n->properties; p; p = p->next)
+		na++;
+	e->attrs = cb_arena_alloc(a, (2 * na + 1) * sizeof *e->attrs);
+	if (!e->name || !e->attrs)
+		return NULL;
+	for (xmlAttrPtr p = n->properties; p; p = p->next) {
+		const char *v = cb_xml_attr(n, (const char *)p->name);
+		const char *k = intern(a, (const char *)p->name);
+		if (!k || !(v = cb_arena_strdup(a, v ? v : "")))
+			return NULL;
+		e->attrs[2 * e->nattrs] = k;
+		e->attrs[2 * e->nattrs + 1] = v;
+		e->nattrs++;
+	}
+	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next)) {
+		cb_elem *ce = from_dom(a, c, e);
+		if (!ce)
+			return NULL;
+		if (e->last)
+			e->last->next = ce;
+		else
+			e->first = ce;
+		e->last = ce;
+	}
+	return e;
+}
+
 int cb_case__load(cs_case **out, const cb_ruleset *rs, const char *buf, size_t len,
 		  const char *name, size_t max_patients, size_t max_lines)
 {
 	*out = NULL;
-	cload L = {0};
-	L.rs = rs;
-	L.max_patients = max_patients;
-	L.max_lines = max_lines;
-	cs_case *cs = calloc(1, sizeof *cs);
-	if (!cs || !(cs->arena = cb_arena_new())) {
-		free(cs);
+	cs_case *cs = cb_case__new(rs, name);
+	if (!cs)
 		return cb__error(CB_ENOMEM, "out of memory loading %s", name);
-	}
-	L.cs = cs;
-	cs->rs = rs;
-	cs->name = cb_arena_strdup(cs->arena, name);
 	cb_sha256_hex(buf, len, cs->sha256);
 	cb_xml_problems probs = {0};
 	xmlDocPtr doc = NULL;
+	cb_elem *root = NULL;
 	if (cb_xml_parse(&doc, buf, len, &probs) == 0 &&
-	    cb_xml_validate(rs->case_schema, doc, &probs) == 0)
-		check_structure(&L, xmlDocGetRootElement(doc), &probs);
-	schema_findings(&L, &probs);
+	    cb_xml_validate(rs->case_schema, doc, &probs) == 0 &&
+	    !(root = from_dom(cs->arena, xmlDocGetRootElement(doc), NULL)))
+		probs.oom = 1;
+	int rc = probs.oom ? cb__error(CB_ENOMEM, "out of memory loading %s", name)
+			   : cb_case__load_tree(cs, root, &probs, max_patients, max_lines);
+	xmlFreeDoc(doc); /* after loading: freeing it first makes malloc consolidate often */
 	cb_xml_problems_free(&probs);
-	if (!cs->rejected && !L.oom)
-		load_header(&L, xmlDocGetRootElement(doc));
-	if (!cs->rejected && !L.oom)
-		load_patients(&L, xmlDocGetRootElement(doc));
-	xmlFreeDoc(doc);
-	if (L.over_limit) {
+	if (rc != CB_OK) {
 		free_case(cs);
-		cb_strmap_free(&L.unit_ids);
-		cb_strmap_free(&L.contract_ids);
-		return CB_ELIMIT;
-	}
-	if (L.oom || !cs->name) {
-		free_case(cs);
-		cb_strmap_free(&L.unit_ids);
-		cb_strmap_free(&L.contract_ids);
-		return cb__error(CB_ENOMEM, "out of memory loading %s", name);
+		return rc;
 	}
 	*out = cs;
 	return CB_OK;

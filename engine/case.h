@@ -1,10 +1,36 @@
 /*
- * case.h — loading a case document into the case model (model.h). [DOC-1], [CASE-1]..[CASE-6]
+ * case.h — loading a case into the case model (model.h). [DOC-1], [CASE-1]..[CASE-6]
+ *
+ * A case reaches the loader as a tree of elements with attributes (cb_elem), from one of two
+ * sources: a case document (libxml2 parses it and validates it against the case XSD, then the
+ * DOM becomes this tree), or the builder API (case_build.c: cb_case_open/close, which checks
+ * the same structure as the XSD). From the tree on, both take the same path: the structure
+ * the XSD cannot express, then every value and reference, per patient.
  */
 #ifndef CB_CASE_H
 #define CB_CASE_H
 
 #include "model.h"
+
+/* An element of a case: its name, source line and attributes; all in the case's arena. */
+typedef struct cb_elem {
+	const char *name;
+	unsigned long line;
+	const char **attrs;         /* name, value, name, value, ... */
+	size_t nattrs;              /* pairs */
+	struct cb_elem *first, *last, *next, *parent;
+} cb_elem;
+
+/* The value of attribute `name`, or NULL. */
+static inline const char *cb_elem__attr(const cb_elem *e, const char *name)
+{
+	for (size_t i = 0; i < e->nattrs; i++) {
+		const char *a = e->attrs[2 * i];
+		if (a[0] == name[0] && __builtin_strcmp(a, name) == 0)
+			return e->attrs[2 * i + 1];
+	}
+	return NULL;
+}
 
 /* Parse, validate and load `len` bytes named `name`. CB_OK with *out set whenever the
  * document could be judged: a rejected document has cs->rejected and its doc_findings; held
@@ -12,6 +38,17 @@
  * or a patient more than max_lines lines and units; CB_ENOMEM otherwise. */
 int cb_case__load(cs_case **out, const cb_ruleset *rs, const char *buf, size_t len,
 		  const char *name, size_t max_patients, size_t max_lines);
+
+/* An empty case named `name` for rule set rs (its arena holds the tree); NULL when out of
+ * memory. */
+cs_case *cb_case__new(const cb_ruleset *rs, const char *name);
+
+/* Load the tree under `root` (<case>, in cs's arena) into cs. `probs` are the schema problems
+ * its source found (any of them rejects the case, SCHEMA). Returns CB_OK, CB_ELIMIT or
+ * CB_ENOMEM; on failure the caller frees cs. cs->sha256 is set by the caller. */
+int cb_case__load_tree(cs_case *cs, const cb_elem *root, const cb_xml_problems *probs,
+		       size_t max_patients, size_t max_lines);
+
 void cb_case__free(cs_case *cs);
 
 #endif
