@@ -273,9 +273,9 @@ int cb_contracts__fund(pstate *ps, const char *item, int32_t day, const cb_dec *
 void cb_contracts__funded_line(pstate *ps, cb_line *out, const cb_contract_use *use,
 			       const cb_dec *amount, const char *unit)
 {
-	cb_price__step(ps, "DUP-2", "funded amount", NULL, amount, "%s units funded by contract %s "
-		       "(payer %s); patient and insurers pay 0", out->qty ? out->qty : "?",
-		       use->by->id, use->by->payer);
+	CB_STEP(ps, "DUP-2", "funded amount", NULL, amount, "%s units funded by contract %s "
+		"(payer %s); patient and insurers pay 0", out->qty ? out->qty : "?",
+		use->by->id, use->by->payer);
 	cb_price__steps_to(ps, &out->steps, &out->step_count);
 	out->status = "funded";
 	out->funded_by = cb_price__track(ps, cb_arena_strdup(ps->ra, use->by->id));
@@ -291,8 +291,8 @@ void cb_contracts__duplicate_line(pstate *ps, cb_line *out, const char *inst,
 	if (ps->trace) {
 		cb_dec zero;
 		cb_dec_init(&zero);
-		cb_price__step(ps, "DUP-1", "amount", NULL, &zero, "line id %s was already billed at "
-			       "%s: not charged again", out->id, inst);
+		CB_STEP(ps, "DUP-1", "amount", NULL, &zero, "line id %s was already billed at "
+			"%s: not charged again", out->id, inst);
 		cb_dec_clear(&zero);
 		cb_price__steps_to(ps, &out->steps, &out->step_count);
 	}
@@ -346,17 +346,17 @@ int cb_contracts__commercial_share(pstate *ps, const cs_contract *k, const cs_co
 		cb_dec e;
 		cb_dec_init(&e);
 		cb_dec_mul(&e, base, cv->ratio);
-		cb_price__step(ps, "EC-5", "commercial before cap", &e, &raw, "round2((amount − ltc) "
-			       "× ratio) = round2(%s × %s), contract %s", cb_price__x(ps, base),
-			       cb_price__x(ps, cv->ratio), k->id);
+		CB_STEP(ps, "EC-5", "commercial before cap", &e, &raw, "round2((amount − ltc) "
+			"× ratio) = round2(%s × %s), contract %s", cb_price__x(ps, base),
+			cb_price__x(ps, cv->ratio), k->id);
 		cb_dec_clear(&e);
 	}
 	cb_dec_sub(&left, cv->annual_cap, p->paid);
 	cb_dec_max(&left, &left, &zero);
 	cb_dec_min(share, &raw, &left);
-	cb_price__step(ps, "EC-5", "commercial", NULL, share, "min(commercial before cap, annual "
-		       "cap − paid this year) = min(%s, %s − %s)", cb_price__x(ps, &raw),
-		       cb_price__x(ps, cv->annual_cap), cb_price__x(ps, p->paid));
+	CB_STEP(ps, "EC-5", "commercial", NULL, share, "min(commercial before cap, annual "
+		"cap − paid this year) = min(%s, %s − %s)", cb_price__x(ps, &raw),
+		cb_price__x(ps, cv->annual_cap), cb_price__x(ps, p->paid));
 	if (cb_dec_cmp(share, &raw) < 0)
 		cb_price__finding(ps, "CAP_REACHED", "EC-5", ref, cv->src, "%s: the annual cap "
 				  "of cover %s in contract %s is reached: commercial %s instead of "

@@ -101,10 +101,10 @@ static void ltc_share(pstate *ps, const cb_dec *qty, const cb_dec *price, cb_dec
 		cb_dec e;
 		cb_dec_init(&e);
 		cb_dec_mul(&e, &t, ps->rs->ltc->ratio);
-		cb_price__step(ps, "EC-4", "ltc", &e, ltc, "round2(days × min(daily cap, price) × "
-			       "ratio) = round2(%s × min(%s, %s) × %s)", cb_price__x(ps, qty),
-			       cb_price__x(ps, ps->rs->ltc->daily_cap), cb_price__x(ps, price),
-			       cb_price__x(ps, ps->rs->ltc->ratio));
+		CB_STEP(ps, "EC-4", "ltc", &e, ltc, "round2(days × min(daily cap, price) × "
+			"ratio) = round2(%s × min(%s, %s) × %s)", cb_price__x(ps, qty),
+			cb_price__x(ps, ps->rs->ltc->daily_cap), cb_price__x(ps, price),
+			cb_price__x(ps, ps->rs->ltc->ratio));
 		cb_dec_clear(&e);
 	}
 	cb_dec_clear(&t);
@@ -121,9 +121,9 @@ static void charge(pstate *ps, cb_line *l, const cs_unit *u, const cb_dec *amoun
 		cb_contracts__commercial_share(ps, k->commercial, k->cover, day, &patient, &com,
 					       l->id, u->id);
 	cb_dec_sub(&patient, &patient, &com);
-	cb_price__step(ps, "DUP-4", "patient", NULL, &patient, "amount − ltc − commercial = %s − "
-		       "%s − %s", cb_price__x(ps, amount), cb_price__x(ps, ltc),
-		       cb_price__x(ps, &com));
+	CB_STEP(ps, "DUP-4", "patient", NULL, &patient, "amount − ltc − commercial = %s − "
+		"%s − %s", cb_price__x(ps, amount), cb_price__x(ps, ltc),
+		cb_price__x(ps, &com));
 	cb_price__steps_to(ps, &l->steps, &l->step_count);
 	l->status = "charged";
 	l->amount = cb_price__money(ps, amount);
@@ -159,9 +159,9 @@ static void price_run(pstate *ps, rbill *b, const cs_unit *u, const char *item, 
 		goto done;
 	l->rule = run_rule(ps, k, bed);
 	if (!bed && k->medical) { /* [DUP-3] nursing is never billed in two tracks */
-		cb_price__step(ps, "DUP-3", "amount", NULL, &amount, "%s days inside a hospital "
-			       "stay: no nursing is charged (the medical track cares for the patient)",
-			       l->qty);
+		CB_STEP(ps, "DUP-3", "amount", NULL, &amount, "%s days inside a hospital "
+			"stay: no nursing is charged (the medical track cares for the patient)",
+			l->qty);
 		cb_price__steps_to(ps, &l->steps, &l->step_count);
 		l->status = "charged";
 		l->amount = l->ltc = l->commercial = l->patient = "0.00";
@@ -177,14 +177,14 @@ static void price_run(pstate *ps, rbill *b, const cs_unit *u, const char *item, 
 		cb_dec_init(&e);
 		cb_dec_round2(&e, &amount);
 		if (bed && k->medical)
-			cb_price__step(ps, "DUP-3", "amount", &amount, &e, "round2(days × price × "
-				       "bed-reserve-ratio) = round2(%s × %s × %s), medical days",
-				       cb_price__x(ps, &qty), cb_price__x(ps, price),
-				       cb_price__x(ps, u->inst->bed_reserve_ratio));
+			CB_STEP(ps, "DUP-3", "amount", &amount, &e, "round2(days × price × "
+				"bed-reserve-ratio) = round2(%s × %s × %s), medical days",
+				cb_price__x(ps, &qty), cb_price__x(ps, price),
+				cb_price__x(ps, u->inst->bed_reserve_ratio));
 		else
-			cb_price__step(ps, "EC-3", "amount", &amount, &e, "round2(days × price) = "
-				       "round2(%s × %s), days %s..%s", cb_price__x(ps, &qty),
-				       cb_price__x(ps, price), l->from, l->to);
+			CB_STEP(ps, "EC-3", "amount", &amount, &e, "round2(days × price) = "
+				"round2(%s × %s), days %s..%s", cb_price__x(ps, &qty),
+				cb_price__x(ps, price), l->from, l->to);
 		cb_dec_clear(&e);
 	}
 	cb_dec_round2(&amount, &amount);
@@ -310,8 +310,8 @@ int cb_eldercare__service(pstate *ps, const cs_unit *u)
 			cb_dec e;
 			cb_dec_init(&e);
 			cb_dec_mul(&e, qty, price);
-			cb_price__step(ps, "EC-6", "amount", &e, &amount, "round2(qty × price) = "
-				       "round2(%s × %s)", cb_price__x(ps, qty), cb_price__x(ps, price));
+			CB_STEP(ps, "EC-6", "amount", &e, &amount, "round2(qty × price) = "
+				"round2(%s × %s)", cb_price__x(ps, qty), cb_price__x(ps, price));
 			cb_dec_clear(&e);
 		}
 		if (funded) {

@@ -29,30 +29,30 @@ static void trace_line(pstate *ps, const rs_med_item *it, const cb_dec *qty, con
 	cb_dec e, d;
 	cb_dec_init(&e), cb_dec_init(&d);
 	cb_dec_mul(&e, qty, price);
-	cb_price__step(ps, "MED-1", "amount", &e, amount, "round2(qty × price) = round2(%s × %s)",
-		       cb_price__x(ps, qty), cb_price__x(ps, price));
+	CB_STEP(ps, "MED-1", "amount", &e, amount, "round2(qty × price) = round2(%s × %s)",
+		cb_price__x(ps, qty), cb_price__x(ps, price));
 	if (it->limit && cb_dec_cmp(it->limit, price) < 0) {
 		cb_dec_sub(&d, price, it->limit);
 		cb_dec_mul(&e, qty, &d);
-		cb_price__step(ps, "MED-2", "over-limit", &e, over, "round2(qty × (price − limit)) "
-			       "= round2(%s × (%s − %s))", cb_price__x(ps, qty),
-			       cb_price__x(ps, price), cb_price__x(ps, it->limit));
+		CB_STEP(ps, "MED-2", "over-limit", &e, over, "round2(qty × (price − limit)) "
+			"= round2(%s × (%s − %s))", cb_price__x(ps, qty),
+			cb_price__x(ps, price), cb_price__x(ps, it->limit));
 	}
-	cb_price__step(ps, "MED-3", "base", NULL, base, "amount − over-limit = %s − %s",
-		       cb_price__x(ps, amount), cb_price__x(ps, over));
+	CB_STEP(ps, "MED-3", "base", NULL, base, "amount − over-limit = %s − %s",
+		cb_price__x(ps, amount), cb_price__x(ps, over));
 	if (it->cls == 'C')
-		cb_price__step(ps, "MED-3", "self-financed", NULL, base, "class C: base = %s",
-			       cb_price__x(ps, base));
+		CB_STEP(ps, "MED-3", "self-financed", NULL, base, "class C: base = %s",
+			cb_price__x(ps, base));
 	if (it->cls == 'B') {
 		cb_dec_mul(&e, base, it->b_ratio);
-		cb_price__step(ps, "MED-3", "self-first", &e, self_first, "class B: round2(base × "
-			       "b-ratio) = round2(%s × %s)", cb_price__x(ps, base),
-			       cb_price__x(ps, it->b_ratio));
+		CB_STEP(ps, "MED-3", "self-first", &e, self_first, "class B: round2(base × "
+			"b-ratio) = round2(%s × %s)", cb_price__x(ps, base),
+			cb_price__x(ps, it->b_ratio));
 	}
-	cb_price__step(ps, "MED-3", "in-scope", NULL, in_scope, it->cls == 'B'
-		       ? "base − self-first = %s − %s" : it->cls == 'A' ? "class A: base = %s%s"
-							      : "class C: 0%.0s%.0s",
-		       cb_price__x(ps, base), it->cls == 'B' ? cb_price__x(ps, self_first) : "");
+	CB_STEP(ps, "MED-3", "in-scope", NULL, in_scope, it->cls == 'B'
+		? "base − self-first = %s − %s" : it->cls == 'A' ? "class A: base = %s%s"
+						       : "class C: 0%.0s%.0s",
+		cb_price__x(ps, base), it->cls == 'B' ? cb_price__x(ps, self_first) : "");
 	cb_dec_clear(&e), cb_dec_clear(&d);
 }
 
@@ -80,9 +80,9 @@ static void split_line(pstate *ps, const rs_med_item *it, const cb_dec *qty,
 		trace_line(ps, it, qty, price, &amount, &over, &base, &self_first, &in_scope);
 	cb_dec_add(&t, &over, &self_fin);
 	cb_dec_add(&t, &t, &self_first);
-	cb_price__step(ps, "MED-7", "patient (line)", NULL, &t, "over-limit + self-financed + "
-		       "self-first = %s + %s + %s", cb_price__x(ps, &over),
-		       cb_price__x(ps, &self_fin), cb_price__x(ps, &self_first));
+	CB_STEP(ps, "MED-7", "patient (line)", NULL, &t, "over-limit + self-financed + "
+		"self-first = %s + %s + %s", cb_price__x(ps, &over),
+		cb_price__x(ps, &self_fin), cb_price__x(ps, &self_first));
 	cb_price__steps_to(ps, &out->steps, &out->step_count);
 	out->amount = cb_price__money(ps, &amount);
 	out->over_limit = cb_price__money(ps, &over);
@@ -213,33 +213,33 @@ static void trace_settle(pstate *ps, const rs_row *row, int setting, const med_s
 {
 	cb_dec e;
 	cb_dec_init(&e);
-	cb_price__step(ps, "MED-4", "in-scope (S)", NULL, s->in_scope, "Σ in-scope of the "
-		       "charged lines; policy row %s", row->label);
+	CB_STEP(ps, "MED-4", "in-scope (S)", NULL, s->in_scope, "Σ in-scope of the "
+		"charged lines; policy row %s", row->label);
 	if (setting == CB_SETTING_INPATIENT)
-		cb_price__step(ps, "MED-5", "deductible left", NULL, left, "per admission: the "
-			       "row's deductible %s", cb_price__x(ps, row->deductible));
+		CB_STEP(ps, "MED-5", "deductible left", NULL, left, "per admission: the "
+			"row's deductible %s", cb_price__x(ps, row->deductible));
 	else
-		cb_price__step(ps, "MED-5", "deductible left", NULL, left, "max(0, deductible − "
-			       "used this year) = max(0, %s − %s)", cb_price__x(ps, row->deductible),
-			       cb_price__x(ps, ya->od_used));
-	cb_price__step(ps, "MED-5", "deductible", NULL, d, "min(S, deductible left) = min(%s, "
-		       "%s)", cb_price__x(ps, s->in_scope), cb_price__x(ps, left));
+		CB_STEP(ps, "MED-5", "deductible left", NULL, left, "max(0, deductible − "
+			"used this year) = max(0, %s − %s)", cb_price__x(ps, row->deductible),
+			cb_price__x(ps, ya->od_used));
+	CB_STEP(ps, "MED-5", "deductible", NULL, d, "min(S, deductible left) = min(%s, "
+		"%s)", cb_price__x(ps, s->in_scope), cb_price__x(ps, left));
 	cb_dec_sub(&e, s->in_scope, d);
 	cb_dec_mul(&e, &e, row->ratio);
-	cb_price__step(ps, "MED-6", "fund before cap", &e, fund_raw, "round2((S − deductible) × "
-		       "ratio) = round2((%s − %s) × %s)", cb_price__x(ps, s->in_scope),
-		       cb_price__x(ps, d), cb_price__x(ps, row->ratio));
-	cb_price__step(ps, "MED-6", "cap left", NULL, cap_left, "max(0, cap − fund paid this "
-		       "year) = max(0, %s − %s)", cb_price__x(ps, row->cap),
-		       cb_price__x(ps, ya->fund_paid[row->cap_group]));
-	cb_price__step(ps, "MED-6", "fund", NULL, fund, "min(fund before cap, cap left) = "
-		       "min(%s, %s)", cb_price__x(ps, fund_raw), cb_price__x(ps, cap_left));
-	cb_price__step(ps, "MED-6", "copay", NULL, copay, "S − deductible − fund = %s − %s − %s",
-		       cb_price__x(ps, s->in_scope), cb_price__x(ps, d), cb_price__x(ps, fund));
-	cb_price__step(ps, "MED-7", "patient", NULL, patient, "self-financed + over-limit + "
-		       "self-first + deductible + copay = %s + %s + %s + %s + %s",
-		       cb_price__x(ps, s->self_financed), cb_price__x(ps, s->over_limit),
-		       cb_price__x(ps, s->self_first), cb_price__x(ps, d), cb_price__x(ps, copay));
+	CB_STEP(ps, "MED-6", "fund before cap", &e, fund_raw, "round2((S − deductible) × "
+		"ratio) = round2((%s − %s) × %s)", cb_price__x(ps, s->in_scope),
+		cb_price__x(ps, d), cb_price__x(ps, row->ratio));
+	CB_STEP(ps, "MED-6", "cap left", NULL, cap_left, "max(0, cap − fund paid this "
+		"year) = max(0, %s − %s)", cb_price__x(ps, row->cap),
+		cb_price__x(ps, ya->fund_paid[row->cap_group]));
+	CB_STEP(ps, "MED-6", "fund", NULL, fund, "min(fund before cap, cap left) = "
+		"min(%s, %s)", cb_price__x(ps, fund_raw), cb_price__x(ps, cap_left));
+	CB_STEP(ps, "MED-6", "copay", NULL, copay, "S − deductible − fund = %s − %s − %s",
+		cb_price__x(ps, s->in_scope), cb_price__x(ps, d), cb_price__x(ps, fund));
+	CB_STEP(ps, "MED-7", "patient", NULL, patient, "self-financed + over-limit + "
+		"self-first + deductible + copay = %s + %s + %s + %s + %s",
+		cb_price__x(ps, s->self_financed), cb_price__x(ps, s->over_limit),
+		cb_price__x(ps, s->self_first), cb_price__x(ps, d), cb_price__x(ps, copay));
 	cb_dec_clear(&e);
 }
 

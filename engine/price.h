@@ -110,6 +110,9 @@ cb_line *cb_price__line(pstate *ps, rbill *b);
  * to the line or settlement they explain by cb_price__steps_to(). */
 void cb_price__step(pstate *ps, const char *clause, const char *what, const cb_dec *exact,
 		    const cb_dec *value, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* A step whose arguments are evaluated only when tracing: formatting a formula's inputs with
+ * cb_price__x costs more than the arithmetic it explains. */
+#define CB_STEP(ps, ...) ((ps)->trace ? cb_price__step((ps), __VA_ARGS__) : (void)0)
 const char *cb_price__x(pstate *ps, const cb_dec *d);
 void cb_price__steps_to(pstate *ps, const cb_step *const **steps, size_t *count);
 

@@ -27,19 +27,19 @@ static void visit_fee(pstate *ps, const cs_unit *u, const rs_home_visit *hv, cb_
 		cb_dec_add(&t, &n, hv->surcharge);
 		cb_dec_mul(&n, &raw, &t);
 		cb_dec_round2(fee, &n);
-		cb_price__step(ps, "HV-1", "fee", &n, fee, "round2(raw × (1 + surcharge)) = "
-			       "round2(%s × (1 + %s)), raw = %s + %s × max(0, %s − %s) + %s × (%s − 1)",
-			       cb_price__x(ps, &raw), cb_price__x(ps, hv->surcharge),
-			       cb_price__x(ps, hv->base), cb_price__x(ps, hv->per_km),
-			       cb_price__x(ps, u->distance_km), cb_price__x(ps, hv->included_km),
-			       cb_price__x(ps, hv->extra_staff), cb_price__x(ps, u->staff));
+		CB_STEP(ps, "HV-1", "fee", &n, fee, "round2(raw × (1 + surcharge)) = "
+			"round2(%s × (1 + %s)), raw = %s + %s × max(0, %s − %s) + %s × (%s − 1)",
+			cb_price__x(ps, &raw), cb_price__x(ps, hv->surcharge),
+			cb_price__x(ps, hv->base), cb_price__x(ps, hv->per_km),
+			cb_price__x(ps, u->distance_km), cb_price__x(ps, hv->included_km),
+			cb_price__x(ps, hv->extra_staff), cb_price__x(ps, u->staff));
 	} else {
 		cb_dec_round2(fee, &raw);
-		cb_price__step(ps, "HV-1", "fee", &raw, fee, "round2(raw), raw = %s + %s × max(0, "
-			       "%s − %s) + %s × (%s − 1)", cb_price__x(ps, hv->base),
-			       cb_price__x(ps, hv->per_km), cb_price__x(ps, u->distance_km),
-			       cb_price__x(ps, hv->included_km), cb_price__x(ps, hv->extra_staff),
-			       cb_price__x(ps, u->staff));
+		CB_STEP(ps, "HV-1", "fee", &raw, fee, "round2(raw), raw = %s + %s × max(0, "
+			"%s − %s) + %s × (%s − 1)", cb_price__x(ps, hv->base),
+			cb_price__x(ps, hv->per_km), cb_price__x(ps, u->distance_km),
+			cb_price__x(ps, hv->included_km), cb_price__x(ps, hv->extra_staff),
+			cb_price__x(ps, u->staff));
 	}
 	cb_dec_clear(&raw), cb_dec_clear(&t), cb_dec_clear(&zero), cb_dec_clear(&n);
 }
@@ -68,9 +68,9 @@ static void charge_fee(pstate *ps, const cs_unit *u, cb_line *l, const char *ite
 	if (k)
 		cb_contracts__commercial_share(ps, k, cv, u->date, amount, &com, l->id, u->id);
 	cb_dec_sub(&patient, amount, &com);
-	cb_price__step(ps, "HV-3", "patient", NULL, &patient, "fee − commercial = %s − %s "
-		       "(never claimed from medical insurance)", cb_price__x(ps, amount),
-		       cb_price__x(ps, &com));
+	CB_STEP(ps, "HV-3", "patient", NULL, &patient, "fee − commercial = %s − %s "
+		"(never claimed from medical insurance)", cb_price__x(ps, amount),
+		cb_price__x(ps, &com));
 	cb_price__steps_to(ps, &l->steps, &l->step_count);
 	l->status = "charged";
 	l->amount = cb_price__money(ps, amount);
