@@ -8,6 +8,9 @@
  *   cb_ruleset_load_file()   load and check a rule set once ([DOC-2]); share it read-only
  *                            between any number of threads;
  *   cb_case_price_file()     price a case document against it (or cb_case_price_buffer());
+ *                            or load it once (cb_case_load_file), or build a case without
+ *                            XML (cb_case_new, cb_case_open/close, cb_case_finish), and price
+ *                            it with cb_case_price();
  *   cb_result_*()            walk the result: patients, bills, lines, settlements, claims,
  *                            findings, without parsing XML;
  *   cb_result_write_*()      write the claim document (SPEC §8) to a file or a buffer;
@@ -143,6 +146,71 @@ CB_EXTERN int cb_case_price_file(cb_result **out, const cb_ruleset *rs, const ch
  * document's name in messages and in the claim's `case` attribute. */
 CB_EXTERN int cb_case_price_buffer(cb_result **out, const cb_ruleset *rs, const char *buf,
 				   size_t len, const char *name, const cb_price_options *opts);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Cases in memory: load a document once, or build a case without XML, then price it.      */
+
+typedef struct cb_case cb_case;
+
+/*
+ * Load and check the case document at `path` (or `len` bytes at `buf`, named `name`) with
+ * the rule set `rs`, exactly as cb_case_price_file does before pricing, and keep it: it can
+ * then be priced any number of times with cb_case_price. Input problems are not errors here
+ * either: a rejected document or held patients show in the result of cb_case_price. Returns
+ * CB_EIO, CB_ELIMIT, CB_ENOMEM or CB_EINVAL as cb_case_price_file; then *out is NULL. The
+ * rule set must outlive the case.
+ */
+CB_EXTERN int cb_case_load_file(cb_case **out, const cb_ruleset *rs, const char *path,
+				const cb_price_options *opts);
+CB_EXTERN int cb_case_load_buffer(cb_case **out, const cb_ruleset *rs, const char *buf,
+				  size_t len, const char *name, const cb_price_options *opts);
+
+/*
+ * Build a case element by element, in the shape of a case document (SPEC §2.2): open the
+ * root "case", then "period" and each "patient", its "accumulators", "contract" (with its
+ * "cover" children), "encounter" and "visit" (with their "line" children), "stay" and
+ * "service"; close each element after its children. `attrs` lists attribute names and values
+ * in pairs and ends with a NULL name; a pair whose value is NULL is left out (an absent
+ * attribute, convenient for NULL database columns). Values are copied. `line` is where the
+ * element comes from in the caller's source (a row number, say; 0 when unknown): findings
+ * name it as `name`:`line`.
+ *
+ * Whatever the case XSD would refuse in a document (an unknown element or attribute, one in
+ * the wrong place, a missing required attribute, a value outside an enumeration, text that is
+ * not valid UTF-8 or holds a control character XML forbids) is not a C error: the finished
+ * case is rejected whole with SCHEMA findings ([DOC-1]), as a document would be. Values are
+ * checked by cb_case_finish exactly as for a document (BAD_DECIMAL, BAD_DATE, UNKNOWN_ITEM,
+ * ...; the patient is held, [CASE-6]).
+ *
+ * cb_case_open, cb_case_add (open and close a leaf) and cb_case_close return CB_OK, CB_ENOMEM,
+ * or CB_EINVAL for a misuse (NULL argument, closing an element that is not the open one,
+ * building a case that is finished); after an error the case can only be freed.
+ * cb_case_finish checks and loads the case (CB_EINVAL when an element is still open;
+ * CB_ELIMIT for the limits of opts; CB_ENOMEM). The claim's case-sha256 of a built case is
+ * the SHA-256 of its canonical document, the bytes cb_case_write_buffer returns.
+ */
+CB_EXTERN int cb_case_new(cb_case **out, const cb_ruleset *rs, const char *name);
+CB_EXTERN int cb_case_open(cb_case *c, const char *element, const char *const *attrs,
+			   unsigned long line);
+CB_EXTERN int cb_case_close(cb_case *c, const char *element);
+CB_EXTERN int cb_case_add(cb_case *c, const char *element, const char *const *attrs,
+			  unsigned long line);
+CB_EXTERN int cb_case_finish(cb_case *c, const cb_price_options *opts);
+
+/* The case as a document (canonical: UTF-8, two-space indentation, attributes in the order
+ * given, every value escaped), in a buffer released with cb_buffer_free. For a loaded case
+ * this is a normalised copy, not the original bytes. CB_EINVAL when the case is not loaded
+ * or finished. */
+CB_EXTERN int cb_case_write_buffer(const cb_case *c, char **buf, size_t *len);
+
+/*
+ * Price a loaded or finished case (SPEC §3–§8), as cb_case_price_buffer prices a document;
+ * only opts->trace is used. The case is not changed: several threads may price one case at
+ * the same time. CB_EINVAL when the case is not loaded or finished.
+ */
+CB_EXTERN int cb_case_price(cb_result **out, const cb_case *c, const cb_price_options *opts);
+
+CB_EXTERN void cb_case_free(cb_case *c);
 
 CB_EXTERN void cb_result_free(cb_result *res);
 

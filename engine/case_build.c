@@ -1,0 +1,464 @@
+/*
+ * case_build.c — cases in memory (the public cb_case API): a case document loaded once and
+ * priced any number of times, or a case built element by element without XML, e.g. from the
+ * rows of a hospital system's database ([DOC-1], [CASE-1]..[CASE-6], §2.2, §2.3).
+ *
+ * A built case is the same tree of elements a case document becomes (case.h), so it takes the
+ * same checks and the same pricing. What the case XSD checks for a document, the builder
+ * checks here, with the same outcome: any problem rejects the case whole as SCHEMA ([DOC-1]).
+ * The table below mirrors rules/schema/case.xsd (tests/test_build.c feeds every fixture and
+ * bad-input document through both and compares the results):
+ *   - elements and their nesting; exactly one root <case>;
+ *   - required attributes, no unknown attribute, none twice;
+ *   - the enumerations: scheme, setting, contract type, cover window, booleans;
+ *   - values are text XML can carry: valid UTF-8 without the characters XML 1.0 forbids
+ *     (a document cannot hold them either).
+ * Values a document would carry as plain strings (decimals, dates, codes) are checked by the
+ * loader, per patient, with their own codes, exactly as for a document.
+ *
+ * Provenance (§8): the claim's case-sha256 of a built case is the SHA-256 of its canonical
+ * document (cb_case_write_buffer), so an auditor can write the case out and check it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "carebill.h"
+#include "case.h"
+#include "error.h"
+#include "price.h"
+#include "sha256.h"
+
+enum { ST_BUILDING, ST_READY, ST_FAILED };
+
+struct cb_case {
+	cs_case *cs;
+	cb_elem *root, *cur;      /* the tree; the element open for children */
+	cb_xml_problems probs;    /* structure problems found while building */
+	int state;
+	int built;                /* made by the builder (not from a document) */
+};
+
+/* ---- the case XSD as a table ---- */
+
+static const char *const bools[] = {"true", "false", "1", "0", NULL};
+static const char *const schemes[] = {"employee", "resident", NULL};
+static const char *const settings[] = {"outpatient", "inpatient", NULL};
+static const char *const types[] = {"family-doctor", "ltc", "commercial", NULL};
+static const char *const windows[] = {"contract", "year", "month", NULL};
+
+typedef struct aspec {
+	const char *name;
+	int required;
+	const char *const *values; /* an enumeration, or NULL: any text */
+} aspec;
+
+typedef struct espec {
+	const char *name;
+	const char *parents[2];    /* allowed parents; none: the root */
+	aspec attrs[8];
+} espec;
+
+static const espec elements[] = {
+	{"case", {NULL, NULL}, {{"ruleset", 1, NULL}}},
+	{"period", {"case", NULL}, {{"from", 1, NULL}, {"to", 1, NULL}}},
+	{"patient", {"case", NULL},
+	 {{"id", 1, NULL}, {"scheme", 1, schemes}, {"retired", 1, bools}}},
+	{"accumulators", {"patient", NULL},
+	 {{"year", 1, NULL}, {"outpatient-deductible-used", 0, NULL},
+	  {"outpatient-fund-paid", 0, NULL}, {"inpatient-fund-paid", 0, NULL}}},
+	{"contract", {"patient", NULL},
+	 {{"id", 1, NULL}, {"type", 1, types}, {"from", 1, NULL}, {"to", 0, NULL},
+	  {"payer", 0, NULL}, {"grade", 0, NULL}}},
+	{"cover", {"contract", NULL},
+	 {{"item", 1, NULL}, {"quota", 0, NULL}, {"window", 0, windows}, {"used", 0, NULL},
+	  {"ratio", 0, NULL}, {"annual-cap", 0, NULL}, {"paid", 0, NULL}}},
+	{"encounter", {"patient", NULL},
+	 {{"id", 1, NULL}, {"institution", 1, NULL}, {"setting", 1, settings},
+	  {"date", 0, NULL}, {"admit", 0, NULL}, {"discharge", 0, NULL}}},
+	{"visit", {"patient", NULL},
+	 {{"id", 1, NULL}, {"institution", 1, NULL}, {"at", 1, NULL}, {"distance-km", 1, NULL},
+	  {"staff", 0, NULL}, {"surcharge", 0, bools}}},
+	{"stay", {"patient", NULL},
+	 {{"id", 1, NULL}, {"institution", 1, NULL}, {"bed", 1, NULL}, {"from", 1, NULL},
+	  {"nursing", 0, NULL}, {"to", 0, NULL}}},
+	{"service", {"patient", NULL},
+	 {{"id", 1, NULL}, {"institution", 1, NULL}, {"item", 1, NULL}, {"qty", 1, NULL},
+	  {"at", 1, NULL}}},
+	{"line", {"encounter", "visit"},
+	 {{"id", 1, NULL}, {"item", 1, NULL}, {"qty", 1, NULL}, {"at", 1, NULL},
+	  {"price", 0, NULL}}},
+};
+
+static const espec *element_spec(const char *name)
+{
+	for (size_t i = 0; i < sizeof elements / sizeof elements[0]; i++)
+		if (strcmp(elements[i].name, name) == 0)
+			return &elements[i];
+	return NULL;
+}
+
+static const aspec *attr_spec(const espec *es, const char *name)
+{
+	for (const aspec *a = es->attrs; a < es->attrs + 8 && a->name; a++)
+		if (a->name[0] == name[0] && strcmp(a->name, name) == 0)
+			return a;
+	return NULL;
+}
+
+/* Whether s is UTF-8 made of XML 1.0 characters (Char: #x9 | #xA | #xD | [#x20-#xD7FF] |
+ * [#xE000-#xFFFD] | [#x10000-#x10FFFF]); shortest forms only. */
+static int xml_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		unsigned c = *p;
+		if (c < 0x80) {
+			if (c < 0x20 && c != 0x9 && c != 0xA && c != 0xD)
+				return 0;
+			p++;
+			continue;
+		}
+		int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : -1;
+		if (n < 0 || c > 0xF4)
+			return 0;
+		unsigned cp = c & (0x3F >> n);
+		for (int i = 1; i <= n; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+/* The structure checks of one element being opened under `parent` (NULL: as the root). */
+static void check_element(cb_case *c, const cb_elem *e, const cb_elem *parent)
+{
+	cb_xml_problems *p = &c->probs;
+	const espec *es = element_spec(e->name);
+	if (!es) {
+		cb_xml_problems_add(p, e->line, "element <%.64s> is not a case element", e->name);
+		return;
+	}
+	if (!parent) {
+		if (es->parents[0] || c->root != e)
+			cb_xml_problems_add(p, e->line, "element <%s> cannot be the root: a case "
+					    "has one root <case>", e->name);
+	} else if (!(es->parents[0] && strcmp(es->parents[0], parent->name) == 0) &&
+		   !(es->parents[1] && strcmp(es->parents[1], parent->name) == 0)) {
+		cb_xml_problems_add(p, e->line, "element <%s> is not allowed in <%.64s>", e->name,
+				    parent->name);
+	}
+	for (size_t i = 0; i < e->nattrs; i++) {
+		const char *name = e->attrs[2 * i], *value = e->attrs[2 * i + 1];
+		const aspec *as = attr_spec(es, name);
+		if (!as) {
+			cb_xml_problems_add(p, e->line, "%s: attribute '%.64s' is not allowed",
+					    e->name, name);
+			continue;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(e->attrs[2 * j], name) == 0) {
+				cb_xml_problems_add(p, e->line, "%s: attribute '%s' is given twice",
+						    e->name, name);
+				break;
+			}
+		if (!xml_text(value)) {
+			cb_xml_problems_add(p, e->line, "%s: attribute '%s' is not text XML can "
+					    "carry (invalid UTF-8 or a forbidden control character)",
+					    e->name, name);
+			continue;
+		}
+		if (as->values) {
+			const char *const *v = as->values;
+			while (*v && strcmp(*v, value) != 0)
+				v++;
+			if (!*v)
+				cb_xml_problems_add(p, e->line, "%s: attribute '%s': \"%.64s\" is not "
+						    "one of the allowed values", e->name, name, value);
+		}
+	}
+	for (const aspec *a = es->attrs; a < es->attrs + 8 && a->name; a++)
+		if (a->required && !cb_elem__attr(e, a->name))
+			cb_xml_problems_add(p, e->line, "%s: attribute '%s' is required", e->name,
+					    a->name);
+}
+
+/* ---- building ---- */
+
+static int fail(cb_case *c, int rc)
+{
+	if (c)
+		c->state = ST_FAILED;
+	return rc;
+}
+
+/* A name as the table's own static string when it is one (most are), else a copy. */
+static const char *name_of(cb_arena *a, const char *name, const espec *es)
+{
+	if (!es) {
+		const espec *e = element_spec(name);
+		if (e)
+			return e->name;
+	} else {
+		const aspec *as = attr_spec(es, name);
+		if (as)
+			return as->name;
+	}
+	return cb_arena_strdup(a, name);
+}
+
+CB_EXTERN int cb_case_new(cb_case **out, const cb_ruleset *rs, const char *name)
+{
+	if (out)
+		*out = NULL;
+	if (!out || !rs)
+		return cb__error(CB_EINVAL, "cb_case_new: NULL argument");
+	cb_case *c = calloc(1, sizeof *c);
+	if (!c || !(c->cs = cb_case__new(rs, name ? name : "-"))) {
+		free(c);
+		return cb__error(CB_ENOMEM, "out of memory building case %s", name ? name : "-");
+	}
+	c->built = 1;
+	*out = c;
+	return CB_OK;
+}
+
+CB_EXTERN int cb_case_open(cb_case *c, const char *element, const char *const *attrs,
+			   unsigned long line)
+{
+	if (!c || !element)
+		return fail(c, cb__error(CB_EINVAL, "cb_case_open: NULL argument"));
+	if (c->state != ST_BUILDING || !c->built)
+		return fail(c, cb__error(CB_EINVAL, "cb_case_open: case %s is not being built",
+					 c->cs->name));
+	cb_arena *a = c->cs->arena;
+	size_t n = 0;
+	for (size_t i = 0; attrs && attrs[2 * i]; i++)
+		n += attrs[2 * i + 1] != NULL;
+	cb_elem *e = cb_arena_alloc(a, sizeof *e);
+	if (!e || !(e->attrs = cb_arena_alloc(a, (2 * n + 1) * sizeof *e->attrs)))
+		goto oom;
+	const espec *es = element_spec(element);
+	if (!(e->name = name_of(a, element, NULL)))
+		goto oom;
+	e->line = line;
+	for (size_t i = 0; attrs && attrs[2 * i]; i++) {
+		if (!attrs[2 * i + 1])
+			continue;
+		const char *k = es ? name_of(a, attrs[2 * i], es) : cb_arena_strdup(a, attrs[2 * i]);
+		const char *v = cb_arena_strdup(a, attrs[2 * i + 1]);
+		if (!k || !v)
+			goto oom;
+		e->attrs[2 * e->nattrs] = k;
+		e->attrs[2 * e->nattrs + 1] = v;
+		e->nattrs++;
+	}
+	e->parent = c->cur;
+	if (c->cur) {
+		if (c->cur->last)
+			c->cur->last->next = e;
+		else
+			c->cur->first = e;
+		c->cur->last = e;
+	} else if (!c->root) {
+		c->root = e;
+	}
+	check_element(c, e, c->cur);
+	if (c->probs.oom)
+		goto oom;
+	c->cur = e;
+	return CB_OK;
+oom:
+	return fail(c, cb__error(CB_ENOMEM, "out of memory building case %s", c->cs->name));
+}
+
+CB_EXTERN int cb_case_close(cb_case *c, const char *element)
+{
+	if (!c || !element)
+		return fail(c, cb__error(CB_EINVAL, "cb_case_close: NULL argument"));
+	if (c->state != ST_BUILDING || !c->built)
+		return fail(c, cb__error(CB_EINVAL, "cb_case_close: case %s is not being built",
+					 c->cs->name));
+	if (!c->cur || strcmp(c->cur->name, element) != 0)
+		return fail(c, cb__error(CB_EINVAL, "cb_case_close: <%.64s> is not the open "
+					 "element (%s%.64s%s)", element, c->cur ? "<" : "",
+					 c->cur ? c->cur->name : "none is open", c->cur ? ">" : ""));
+	c->cur = c->cur->parent;
+	return CB_OK;
+}
+
+CB_EXTERN int cb_case_add(cb_case *c, const char *element, const char *const *attrs,
+			  unsigned long line)
+{
+	int rc = cb_case_open(c, element, attrs, line);
+	return rc != CB_OK ? rc : cb_case_close(c, element);
+}
+
+/* ---- the canonical document ---- */
+
+static void write_elem(cb_buf *w, const cb_elem *e, int depth)
+{
+	for (int i = 0; i < depth; i++)
+		cb_buf_put(w, "  ", 2);
+	cb_buf_put(w, "<", 1);
+	cb_buf_puts(w, e->name);
+	for (size_t i = 0; i < e->nattrs; i++) {
+		cb_buf_put(w, " ", 1);
+		cb_buf_puts(w, e->attrs[2 * i]);
+		cb_buf_put(w, "=\"", 2);
+		cb_buf_escape(w, e->attrs[2 * i + 1], 1);
+		cb_buf_put(w, "\"", 1);
+	}
+	if (!e->first) {
+		cb_buf_put(w, "/>\n", 3);
+		return;
+	}
+	cb_buf_put(w, ">\n", 2);
+	for (const cb_elem *k = e->first; k; k = k->next)
+		write_elem(w, k, depth + 1);
+	for (int i = 0; i < depth; i++)
+		cb_buf_put(w, "  ", 2);
+	cb_buf_put(w, "</", 2);
+	cb_buf_puts(w, e->name);
+	cb_buf_put(w, ">\n", 2);
+}
+
+static int canonical(const cb_case *c, cb_buf *w)
+{
+	cb_buf_puts(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	if (c->root)
+		write_elem(w, c->root, 0);
+	return w->oom ? -1 : 0;
+}
+
+CB_EXTERN int cb_case_write_buffer(const cb_case *c, char **buf, size_t *len)
+{
+	if (buf)
+		*buf = NULL;
+	if (len)
+		*len = 0;
+	if (!c || !buf || !len)
+		return cb__error(CB_EINVAL, "cb_case_write_buffer: NULL argument");
+	if (c->state != ST_READY)
+		return cb__error(CB_EINVAL, "cb_case_write_buffer: case %s is not finished",
+				 c->cs->name);
+	cb_buf w = {0};
+	if (canonical(c, &w) != 0) {
+		free(w.p);
+		return cb__error(CB_ENOMEM, "out of memory writing case %s", c->cs->name);
+	}
+	*buf = w.p;
+	*len = w.n;
+	return CB_OK;
+}
+
+static void limits(const cb_price_options *opts, size_t *patients, size_t *lines)
+{
+	*patients = opts && opts->max_patients ? opts->max_patients : 1000000;
+	*lines = opts && opts->max_lines_per_patient ? opts->max_lines_per_patient : 200000;
+}
+
+CB_EXTERN int cb_case_finish(cb_case *c, const cb_price_options *opts)
+{
+	if (!c)
+		return cb__error(CB_EINVAL, "cb_case_finish: NULL argument");
+	if (c->state != ST_BUILDING || !c->built)
+		return fail(c, cb__error(CB_EINVAL, "cb_case_finish: case %s is not being built",
+					 c->cs->name));
+	if (c->cur)
+		return fail(c, cb__error(CB_EINVAL, "cb_case_finish: <%s> (line %lu) is not "
+					 "closed", c->cur->name, c->cur->line));
+	if (!c->root)
+		cb_xml_problems_add(&c->probs, 0, "the case has no root element <case>");
+	cb_buf w = {0};
+	int rc = canonical(c, &w) != 0 || c->probs.oom ? CB_ENOMEM : CB_OK;
+	if (rc == CB_OK) {
+		cb_sha256_hex(w.p, w.n, c->cs->sha256);
+		size_t patients, lines;
+		limits(opts, &patients, &lines);
+		rc = cb_case__load_tree(c->cs, c->root, &c->probs, patients, lines);
+	} else {
+		rc = cb__error(CB_ENOMEM, "out of memory building case %s", c->cs->name);
+	}
+	free(w.p);
+	cb_xml_problems_free(&c->probs);
+	if (rc != CB_OK)
+		return fail(c, rc);
+	c->state = ST_READY;
+	return CB_OK;
+}
+
+/* ---- loading, pricing, freeing ---- */
+
+CB_EXTERN int cb_case_load_buffer(cb_case **out, const cb_ruleset *rs, const char *buf,
+				  size_t len, const char *name, const cb_price_options *opts)
+{
+	if (out)
+		*out = NULL;
+	if (!out || !rs || (!buf && len))
+		return cb__error(CB_EINVAL, "cb_case_load_buffer: NULL argument");
+	name = name ? name : "-";
+	size_t limit = opts && opts->max_document_bytes ? opts->max_document_bytes
+							: (size_t)256 << 20;
+	if (len > limit)
+		return cb__error(CB_ELIMIT, "%s: %zu bytes is over the limit of %zu", name, len,
+				 limit);
+	cb_case *c = calloc(1, sizeof *c);
+	if (!c)
+		return cb__error(CB_ENOMEM, "out of memory loading %s", name);
+	size_t patients, lines;
+	limits(opts, &patients, &lines);
+	int rc = cb_case__load(&c->cs, rs, buf ? buf : "", len, name, patients, lines);
+	if (rc != CB_OK) {
+		free(c);
+		return rc;
+	}
+	c->state = ST_READY;
+	*out = c;
+	return CB_OK;
+}
+
+CB_EXTERN int cb_case_load_file(cb_case **out, const cb_ruleset *rs, const char *path,
+				const cb_price_options *opts)
+{
+	if (out)
+		*out = NULL;
+	if (!out || !rs || !path)
+		return cb__error(CB_EINVAL, "cb_case_load_file: NULL argument");
+	size_t limit = opts && opts->max_document_bytes ? opts->max_document_bytes
+							: (size_t)256 << 20;
+	char *buf;
+	size_t len;
+	int rc = cb__read_file(path, &buf, &len, limit);
+	if (rc != CB_OK)
+		return rc;
+	rc = cb_case_load_buffer(out, rs, buf, len, path, opts);
+	free(buf);
+	return rc;
+}
+
+CB_EXTERN int cb_case_price(cb_result **out, const cb_case *c, const cb_price_options *opts)
+{
+	if (out)
+		*out = NULL;
+	if (!out || !c)
+		return cb__error(CB_EINVAL, "cb_case_price: NULL argument");
+	if (c->state != ST_READY)
+		return cb__error(CB_EINVAL, "cb_case_price: case %s is not finished", c->cs->name);
+	return cb_case__price_model(out, c->cs, opts, NULL);
+}
+
+CB_EXTERN void cb_case_free(cb_case *c)
+{
+	if (!c)
+		return;
+	cb_case__free(c->cs);
+	cb_xml_problems_free(&c->probs);
+	free(c);
+}

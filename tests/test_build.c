@@ -1,0 +1,532 @@
+/*
+ * test_build.c — cases in memory (engine/case_build.c): the builder must judge and price a
+ * case exactly as the same case sent as a document ([DOC-1], [CASE-1]..[CASE-6]).
+ *
+ * Equivalence, over every fixture (every fixtures/GROUP/NAME/case.xml, with the rule set it names) and every
+ * case of the bad-input catalogue (tests/bad-input, rules/fx-2023.xml): the document is parsed
+ * here with libxml2 and its elements fed to cb_case_open/close with their source lines, then
+ *   - a document the engine rejects is rejected by the builder too (unless the document holds
+ *     what the builder has no way to express: text content, namespaces; such inputs are
+ *     counted and skipped);
+ *   - otherwise both claim documents are identical, byte for byte, except case-sha256, and so
+ *     are the findings (code, line, element, message);
+ *   - the built case written out (cb_case_write_buffer) and priced as a document gives the
+ *     built case's own claim document, case-sha256 included, when it has no findings (their
+ *     lines would differ).
+ * Then the builder's own checks (the case XSD as a table), a loaded case priced twice, and the
+ * misuse errors.
+ */
+#include <CUnit/Basic.h>
+
+#include "cb_test.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#ifndef CAREBILL_SOURCE_DIR
+#define CAREBILL_SOURCE_DIR "."
+#endif
+
+static char *write_claim(const cb_result *res, size_t *len)
+{
+	char *buf = NULL;
+	if (cb_result_write_buffer(res, &buf, len) != CB_OK)
+		return NULL;
+	return buf;
+}
+
+/* The claim document with the case-sha256 value blanked. */
+static void mask_sha(char *doc)
+{
+	char *at = strstr(doc, "case-sha256=\"");
+	if (!at)
+		return;
+	for (at += 13; *at && *at != '"'; at++)
+		*at = '-';
+}
+
+typedef struct walk {
+	cb_case *c;
+	int unrepresentable;
+	int rc;
+} walk;
+
+static void feed(walk *w, xmlNodePtr n)
+{
+	const char *attrs[64];
+	char names[32][128];
+	size_t k = 0;
+	if (n->ns)
+		w->unrepresentable = 1;
+	for (xmlAttrPtr a = n->properties; a && k < 31; a = a->next, k++) {
+		if (a->ns)
+			snprintf(names[k], sizeof names[k], "%s:%s", a->ns->prefix, a->name);
+		else
+			snprintf(names[k], sizeof names[k], "%s", a->name);
+		xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
+		attrs[2 * k] = names[k];
+		attrs[2 * k + 1] = v ? (const char *)v : "";
+	}
+	if (k == 31)
+		w->unrepresentable = 1;
+	attrs[2 * k] = NULL;
+	long line = xmlGetLineNo(n);
+	if (w->rc == CB_OK)
+		w->rc = cb_case_open(w->c, (const char *)n->name, attrs,
+				     line > 0 ? (unsigned long)line : 0);
+	for (size_t i = 0; i < k; i++)
+		if (strcmp(attrs[2 * i + 1], "") != 0)
+			xmlFree((void *)attrs[2 * i + 1]);
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE) {
+			feed(w, c);
+		} else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+			for (const xmlChar *p = c->content; p && *p; p++)
+				if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+					w->unrepresentable = 1;
+		} else if (c->type != XML_COMMENT_NODE && c->type != XML_PI_NODE) {
+			w->unrepresentable = 1;
+		}
+	}
+	if (w->rc == CB_OK)
+		w->rc = cb_case_close(w->c, (const char *)n->name);
+}
+
+static int checked, skipped;
+
+static int has_doctype(const char *buf, size_t len)
+{
+	for (size_t i = 0; i + 9 <= len; i++)
+		if (buf[i] == '<' && memcmp(buf + i, "<!DOCTYPE", 9) == 0)
+			return 1;
+	return 0;
+}
+
+static void compare_findings(const cb_result *a, const cb_result *b, const char *what)
+{
+	size_t na = cb_result_finding_count(a), nb = cb_result_finding_count(b);
+	if (na != nb) {
+		CU_FAIL("finding counts differ");
+		fprintf(stderr, "\n%s: %zu findings from the document, %zu built\n", what, na, nb);
+		return;
+	}
+	for (size_t i = 0; i < na; i++) {
+		const cb_finding *x = cb_result_finding(a, i), *y = cb_result_finding(b, i);
+		int same = strcmp(x->code, y->code) == 0 && x->line == y->line &&
+			   strcmp(x->message, y->message) == 0 &&
+			   ((!x->ref && !y->ref) || (x->ref && y->ref && !strcmp(x->ref, y->ref)));
+		if (!same) {
+			CU_FAIL("findings differ");
+			fprintf(stderr, "\n%s: finding %zu: %s:%lu %s / %s:%lu %s\n", what, i, x->code,
+				x->line, x->message, y->code, y->line, y->message);
+		}
+	}
+}
+
+static void check_document(const cb_ruleset *rs, const char *path, const char *name)
+{
+	size_t len = 0;
+	char *buf = cb_test_slurp(path, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	cb_result *doc_res = NULL;
+	int rc = cb_case_price_buffer(&doc_res, rs, buf, len, name, NULL);
+	if (rc != CB_OK) { /* a limit or a too-large document: nothing to build */
+		skipped++;
+		free(buf);
+		return;
+	}
+	/* a DOCTYPE is refused by the engine; parsing it here would expand its entities */
+	xmlDocPtr doc = has_doctype(buf, len) ? NULL : xmlReadMemory(buf, (int)len, name, NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+					      XML_PARSE_HUGE);
+	free(buf);
+	if (!doc || doc->intSubset || !xmlDocGetRootElement(doc)) {
+		/* not well-formed or a DOCTYPE: the engine rejects it; nothing to build */
+		CU_ASSERT_EQUAL(cb_result_get_status(doc_res), CB_RESULT_REJECTED);
+		xmlFreeDoc(doc);
+		cb_result_free(doc_res);
+		skipped++;
+		return;
+	}
+	walk w = {0};
+	CU_ASSERT_EQUAL_FATAL(cb_case_new(&w.c, rs, name), CB_OK);
+	feed(&w, xmlDocGetRootElement(doc));
+	xmlFreeDoc(doc);
+	CU_ASSERT_EQUAL(w.rc, CB_OK);
+	cb_result *built_res = NULL;
+	if (w.rc == CB_OK && (rc = cb_case_finish(w.c, NULL)) == CB_OK)
+		rc = cb_case_price(&built_res, w.c, NULL);
+	CU_ASSERT_EQUAL(rc, CB_OK);
+	if (rc != CB_OK || !built_res) {
+		fprintf(stderr, "\n%s: %s\n", name, cb_error_last());
+		goto done;
+	}
+	if (cb_result_get_status(doc_res) == CB_RESULT_REJECTED) {
+		if (w.unrepresentable) {
+			if (getenv("CB_TEST_VERBOSE"))
+				fprintf(stderr, "\n%s: not expressible when built\n", path);
+			skipped++;
+		} else {
+			checked++;
+			CU_ASSERT_EQUAL(cb_result_get_status(built_res), CB_RESULT_REJECTED);
+			if (cb_result_get_status(built_res) != CB_RESULT_REJECTED)
+				fprintf(stderr, "\n%s: rejected as a document, not when built\n", name);
+		}
+		goto done;
+	}
+	checked++;
+	CU_ASSERT_FALSE(w.unrepresentable);
+	size_t la = 0, lb = 0;
+	char *a = write_claim(doc_res, &la), *b = write_claim(built_res, &lb);
+	CU_ASSERT_PTR_NOT_NULL(a);
+	CU_ASSERT_PTR_NOT_NULL(b);
+	if (a && b) {
+		char *sb = strstr(b, "case-sha256=\"");
+		char sha[65] = "";
+		if (sb)
+			snprintf(sha, sizeof sha, "%.64s", sb + 13);
+		mask_sha(a);
+		mask_sha(b);
+		CU_ASSERT_STRING_EQUAL(a, b);
+		if (strcmp(a, b) != 0)
+			fprintf(stderr, "\n%s: the claim documents differ\n", name);
+		compare_findings(doc_res, built_res, name);
+		/* the canonical document, priced as a document */
+		char *canon = NULL;
+		size_t cl = 0;
+		CU_ASSERT_EQUAL(cb_case_write_buffer(w.c, &canon, &cl), CB_OK);
+		cb_result *again = NULL;
+		if (canon && cb_case_price_buffer(&again, rs, canon, cl, name, NULL) == CB_OK) {
+			size_t lc = 0;
+			char *c = write_claim(again, &lc);
+			CU_ASSERT_EQUAL(cb_result_get_status(again), cb_result_get_status(built_res));
+			if (c && cb_result_finding_count(built_res) == 0) {
+				CU_ASSERT_PTR_NOT_NULL(strstr(c, sha));
+				mask_sha(c);
+				CU_ASSERT_STRING_EQUAL(c, b);
+			}
+			cb_buffer_free(c);
+		} else {
+			CU_FAIL("the canonical document could not be priced");
+		}
+		cb_result_free(again);
+		cb_buffer_free(canon);
+	}
+	cb_buffer_free(a);
+	cb_buffer_free(b);
+done:
+	cb_result_free(built_res);
+	cb_result_free(doc_res);
+	cb_case_free(w.c);
+}
+
+/* The rule set a fixture names: ROOT/rules/<ruleset>.xml. */
+static cb_ruleset *fixture_rules(const char *case_path)
+{
+	char *xml = cb_test_slurp(case_path, NULL);
+	const char *at = xml ? strstr(xml, "ruleset=\"") : NULL;
+	cb_ruleset *rs = NULL;
+	if (at) {
+		at += 9;
+		char path[1024];
+		snprintf(path, sizeof path, "%s/rules/%.*s.xml", CAREBILL_SOURCE_DIR,
+			 (int)strcspn(at, "\""), at);
+		if (cb_ruleset_load_file(&rs, path) != CB_OK)
+			rs = NULL;
+	}
+	free(xml);
+	return rs;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The subdirectories of dir, sorted. */
+static size_t subdirs(const char *dir, char ***out)
+{
+	DIR *d = opendir(dir);
+	size_t n = 0;
+	*out = NULL;
+	if (!d)
+		return 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		*out = realloc(*out, (n + 1) * sizeof **out);
+		(*out)[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(*out, n, sizeof **out, name_cmp);
+	return n;
+}
+
+static void test_fixtures_equivalent(void)
+{
+	static const char *groups[] = {"medical", "errors", "eldercare", "visits", "contracts",
+				       "demo"};
+	checked = skipped = 0;
+	char dir[1024], path[1200];
+	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+		snprintf(dir, sizeof dir, "%s/fixtures/%s", CAREBILL_SOURCE_DIR, groups[g]);
+		snprintf(path, sizeof path, "%s/case.xml", dir);
+		FILE *direct = fopen(path, "r");
+		if (direct) { /* a fixture directory itself (the demo) */
+			fclose(direct);
+			cb_ruleset *rs = fixture_rules(path);
+			CU_ASSERT_PTR_NOT_NULL(rs);
+			if (rs)
+				check_document(rs, path, "case.xml");
+			cb_ruleset_free(rs);
+			continue;
+		}
+		char **names;
+		size_t n = subdirs(dir, &names);
+		for (size_t i = 0; i < n; i++) {
+			snprintf(path, sizeof path, "%s/%s/case.xml", dir, names[i]);
+			cb_ruleset *rs = fixture_rules(path);
+			if (rs)
+				check_document(rs, path, "case.xml");
+			cb_ruleset_free(rs);
+			free(names[i]);
+		}
+		free(names);
+	}
+	fprintf(stderr, "\nfixtures: %d compared, %d skipped\n", checked, skipped);
+	CU_ASSERT(checked >= 60);
+}
+
+static void test_badinput_equivalent(void)
+{
+	checked = skipped = 0;
+	char dir[1024], path[1200];
+	snprintf(dir, sizeof dir, "%s/tests/bad-input", CAREBILL_SOURCE_DIR);
+	snprintf(path, sizeof path, "%s/rules/fx-2023.xml", CAREBILL_SOURCE_DIR);
+	cb_ruleset *rs = NULL;
+	CU_ASSERT_EQUAL_FATAL(cb_ruleset_load_file(&rs, path), CB_OK);
+	char **names;
+	size_t n = subdirs(dir, &names);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "%s/%s/kind", dir, names[i]);
+		char *kind = cb_test_slurp(path, NULL);
+		snprintf(path, sizeof path, "%s/%s/input.xml", dir, names[i]);
+		FILE *f = fopen(path, "r");
+		if (kind && strncmp(kind, "case", 4) == 0 && f)
+			check_document(rs, path, "input.xml");
+		if (f)
+			fclose(f);
+		free(kind);
+		free(names[i]);
+	}
+	free(names);
+	cb_ruleset_free(rs);
+	fprintf(stderr, "\nbad inputs: %d compared, %d skipped\n", checked, skipped);
+	CU_ASSERT(checked >= 60);
+}
+
+/* ---- the builder's own checks ---- */
+
+static cb_ruleset *fx_rules(void)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/rules/fx-2023.xml", CAREBILL_SOURCE_DIR);
+	cb_ruleset *rs = NULL;
+	if (cb_ruleset_load_file(&rs, path) != CB_OK)
+		return NULL;
+	return rs;
+}
+
+#define A(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* A one-patient case whose line element gets `line_attrs`; its status and first finding. */
+static cb_result_status build_one(const char *const *patient_attrs, const char *line_elem,
+				  const char *const *line_attrs, char *code, size_t cap)
+{
+	cb_ruleset *rs = fx_rules();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	cb_case *c = NULL;
+	CU_ASSERT_EQUAL_FATAL(cb_case_new(&c, rs, "built"), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_open(c, "case", A("ruleset", cb_ruleset_id(rs)), 1), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_add(c, "period", A("from", "2023-03-01", "to", "2023-04-01"), 2),
+			CB_OK);
+	CU_ASSERT_EQUAL(cb_case_open(c, "patient", patient_attrs, 3), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_open(c, "encounter", A("id", "E1", "institution", "H1",
+						       "setting", "outpatient", "date",
+						       "2023-03-05"), 4), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_add(c, line_elem, line_attrs, 5), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_close(c, "encounter"), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_close(c, "patient"), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_close(c, "case"), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_finish(c, NULL), CB_OK);
+	cb_result *res = NULL;
+	CU_ASSERT_EQUAL(cb_case_price(&res, c, NULL), CB_OK);
+	cb_result_status st = res ? cb_result_get_status(res) : CB_RESULT_REJECTED;
+	code[0] = '\0';
+	if (res && cb_result_finding_count(res))
+		snprintf(code, cap, "%s %lu %s", cb_result_finding(res, 0)->code,
+			 cb_result_finding(res, 0)->line, cb_result_finding(res, 0)->message);
+	cb_result_free(res);
+	cb_case_free(c);
+	cb_ruleset_free(rs);
+	return st;
+}
+
+#define PATIENT A("id", "P1", "scheme", "employee", "retired", "false")
+#define LINE_OK "id", "L1", "item", "SVC-A1", "qty", "2", "at", "2023-03-05T09:00"
+
+static void test_builder_checks(void)
+{
+	char code[512];
+	CU_ASSERT_EQUAL(build_one(PATIENT, "line", A(LINE_OK), code, sizeof code),
+			CB_RESULT_BILLED);
+	/* a NULL value leaves the attribute out: price is optional */
+	CU_ASSERT_EQUAL(build_one(PATIENT, "line", A(LINE_OK, "price", NULL), code, sizeof code),
+			CB_RESULT_BILLED);
+	struct {
+		const char *elem;
+		const char *const *attrs;
+		const char *want;
+	} bad[] = {
+		{"line", A("id", "L1", "item", "SVC-A1", "qty", "2"), "'at' is required"},
+		{"line", A(LINE_OK, "colour", "red"), "'colour' is not allowed"},
+		{"line", A(LINE_OK, "qty", "3"), "given twice"},
+		{"line", A("id", "L\x01", "item", "SVC-A1", "qty", "2", "at", "2023-03-05T09:00"),
+		 "control character"},
+		{"line", A("id", "L\xC3", "item", "SVC-A1", "qty", "2", "at", "2023-03-05T09:00"),
+		 "invalid UTF-8"},
+		{"line", A("id", "L\xED\xA0\x80", "item", "SVC-A1", "qty", "2", "at",
+			   "2023-03-05T09:00"), "invalid UTF-8"},
+		{"line", A("id", "L\xC0\xAF", "item", "SVC-A1", "qty", "2", "at",
+			   "2023-03-05T09:00"), "invalid UTF-8"},
+		{"cover", A("item", "SVC-A1"), "<cover> is not allowed in <encounter>"},
+		{"linen", A(LINE_OK), "<linen> is not a case element"},
+		{"line", A("id", "", "item", "SVC-A1", "qty", "2", "at", "2023-03-05T09:00"),
+		 "must not be empty"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		CU_ASSERT_EQUAL(build_one(PATIENT, bad[i].elem, bad[i].attrs, code, sizeof code),
+				CB_RESULT_REJECTED);
+		CU_ASSERT_PTR_NOT_NULL(strstr(code, "SCHEMA 5 "));
+		CU_ASSERT_PTR_NOT_NULL(strstr(code, bad[i].want));
+		if (!strstr(code, bad[i].want))
+			fprintf(stderr, "\ncase %zu: %s\n", i, code);
+	}
+	CU_ASSERT_EQUAL(build_one(A("id", "P1", "scheme", "employed", "retired", "false"), "line",
+				  A(LINE_OK), code, sizeof code), CB_RESULT_REJECTED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(code, "SCHEMA 3 patient: attribute 'scheme': \"employed\""));
+	/* values are the loader's: held with its code and the caller's line */
+	CU_ASSERT_EQUAL(build_one(PATIENT, "line", A("id", "L1", "item", "SVC-A1", "qty", "2.x", "at",
+						     "2023-03-05T09:00"), code, sizeof code),
+			CB_RESULT_HELD);
+	CU_ASSERT_PTR_NOT_NULL(strstr(code, "BAD_DECIMAL 5 "));
+	/* multi-byte text is fine */
+	CU_ASSERT_EQUAL(build_one(PATIENT, "line", A("id", "L\xE6\x9D\x8E\xF0\x9F\x98\x80", "item",
+						     "SVC-A1", "qty", "2", "at", "2023-03-05T09:00"),
+				  code, sizeof code), CB_RESULT_BILLED);
+}
+
+static void test_builder_misuse(void)
+{
+	cb_ruleset *rs = fx_rules();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	cb_case *c = NULL;
+	CU_ASSERT_EQUAL(cb_case_new(NULL, rs, "x"), CB_EINVAL);
+	CU_ASSERT_EQUAL(cb_case_new(&c, NULL, "x"), CB_EINVAL);
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_EQUAL(cb_case_open(NULL, "case", NULL, 0), CB_EINVAL);
+	CU_ASSERT_EQUAL(cb_case_finish(NULL, NULL), CB_EINVAL);
+	/* closing what is not open */
+	CU_ASSERT_EQUAL_FATAL(cb_case_new(&c, rs, "x"), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_open(c, "case", A("ruleset", "fx-2023"), 1), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_close(c, "patient"), CB_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cb_error_last(), "<patient> is not the open element"));
+	CU_ASSERT_EQUAL(cb_case_finish(c, NULL), CB_EINVAL); /* failed: can only be freed */
+	cb_case_free(c);
+	/* finishing with an element open */
+	CU_ASSERT_EQUAL_FATAL(cb_case_new(&c, rs, "x"), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_open(c, "case", A("ruleset", "fx-2023"), 1), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_finish(c, NULL), CB_EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cb_error_last(), "<case> (line 1) is not closed"));
+	cb_result *res = NULL;
+	CU_ASSERT_EQUAL(cb_case_price(&res, c, NULL), CB_EINVAL);
+	CU_ASSERT_PTR_NULL(res);
+	cb_case_free(c);
+	/* an empty case: rejected, not an error */
+	CU_ASSERT_EQUAL_FATAL(cb_case_new(&c, rs, "x"), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_finish(c, NULL), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_price(&res, c, NULL), CB_OK);
+	CU_ASSERT_EQUAL(cb_result_get_status(res), CB_RESULT_REJECTED);
+	CU_ASSERT_EQUAL(cb_case_open(c, "case", NULL, 0), CB_EINVAL); /* finished */
+	cb_result_free(res);
+	cb_case_free(c);
+	/* two roots */
+	CU_ASSERT_EQUAL_FATAL(cb_case_new(&c, rs, "x"), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_add(c, "case", A("ruleset", "fx-2023"), 1), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_add(c, "case", A("ruleset", "fx-2023"), 2), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_finish(c, NULL), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_price(&res, c, NULL), CB_OK);
+	CU_ASSERT_EQUAL(cb_result_get_status(res), CB_RESULT_REJECTED);
+	cb_result_free(res);
+	cb_case_free(c);
+	cb_case_free(NULL);
+	cb_ruleset_free(rs);
+}
+
+/* A case loaded once prices the same every time (the case is not changed by pricing). */
+static void test_load_price_twice(void)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/fixtures/demo/case.xml", CAREBILL_SOURCE_DIR);
+	cb_ruleset *rs = fixture_rules(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	cb_case *c = NULL;
+	CU_ASSERT_EQUAL_FATAL(cb_case_load_file(&c, rs, path, NULL), CB_OK);
+	cb_result *r1 = NULL, *r2 = NULL, *r3 = NULL;
+	CU_ASSERT_EQUAL(cb_case_price(&r1, c, NULL), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_price(&r2, c, NULL), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_price_file(&r3, rs, path, NULL), CB_OK);
+	size_t l1, l2, l3;
+	char *a = write_claim(r1, &l1), *b = write_claim(r2, &l2), *d = write_claim(r3, &l3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	CU_ASSERT_STRING_EQUAL(a, d); /* same bytes, same case-sha256 */
+	cb_buffer_free(a);
+	cb_buffer_free(b);
+	cb_buffer_free(d);
+	cb_result_free(r1);
+	cb_result_free(r2);
+	cb_result_free(r3);
+	cb_case_free(c);
+	CU_ASSERT_EQUAL(cb_case_load_file(&c, rs, "/nonexistent/case.xml", NULL), CB_EIO);
+	CU_ASSERT_PTR_NULL(c);
+	cb_ruleset_free(rs);
+}
+
+static void quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+int main(void)
+{
+	xmlSetGenericErrorFunc(NULL, quiet); /* this test's own parses of broken documents */
+	CU_TestInfo tests[] = {
+		{"fixtures: built = document", test_fixtures_equivalent},
+		{"bad inputs: built = document", test_badinput_equivalent},
+		{"builder checks (the case XSD as a table)", test_builder_checks},
+		{"builder misuse", test_builder_misuse},
+		{"a loaded case priced twice", test_load_price_twice},
+		CU_TEST_INFO_NULL,
+	};
+	CU_SuiteInfo suites[] = {{"build", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
+	return cb_test_main(suites);
+}
