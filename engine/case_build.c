@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "carebill.h"
 #include "case.h"
 #include "error.h"
@@ -93,7 +92,7 @@ static const espec elements[] = {
 static const espec *element_spec(const char *name)
 {
 	for (size_t i = 0; i < sizeof elements / sizeof elements[0]; i++)
-		if (strcmp(elements[i].name, name) == 0)
+		if (elements[i].name[0] == name[0] && strcmp(elements[i].name, name) == 0)
 			return &elements[i];
 	return NULL;
 }
@@ -111,6 +110,8 @@ static const aspec *attr_spec(const espec *es, const char *name)
 static int xml_text(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	while (*p >= 0x20 && *p < 0x80) /* the common case: printable ASCII */
+		p++;
 	while (*p) {
 		unsigned c = *p;
 		if (c < 0x80) {
@@ -136,11 +137,12 @@ static int xml_text(const char *s)
 	return 1;
 }
 
-/* The structure checks of one element being opened under `parent` (NULL: as the root). */
-static void check_element(cb_case *c, const cb_elem *e, const cb_elem *parent)
+/* The structure checks of element e (its spec es, NULL when unknown) opened under `parent`
+ * (NULL: as the root). Its known attribute names are the table's own strings, so a name
+ * given twice is the same pointer. */
+static void check_element(cb_case *c, const espec *es, const cb_elem *e, const cb_elem *parent)
 {
 	cb_xml_problems *p = &c->probs;
-	const espec *es = element_spec(e->name);
 	if (!es) {
 		cb_xml_problems_add(p, e->line, "element <%.64s> is not a case element", e->name);
 		return;
@@ -154,20 +156,22 @@ static void check_element(cb_case *c, const cb_elem *e, const cb_elem *parent)
 		cb_xml_problems_add(p, e->line, "element <%s> is not allowed in <%.64s>", e->name,
 				    parent->name);
 	}
+	unsigned seen = 0; /* the table's attributes present, by index */
 	for (size_t i = 0; i < e->nattrs; i++) {
 		const char *name = e->attrs[2 * i], *value = e->attrs[2 * i + 1];
 		const aspec *as = attr_spec(es, name);
-		if (!as) {
+		if (!as || as->name != name) {
 			cb_xml_problems_add(p, e->line, "%s: attribute '%.64s' is not allowed",
 					    e->name, name);
 			continue;
 		}
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(e->attrs[2 * j], name) == 0) {
-				cb_xml_problems_add(p, e->line, "%s: attribute '%s' is given twice",
-						    e->name, name);
-				break;
-			}
+		unsigned bit = 1u << (as - es->attrs);
+		if (seen & bit) {
+			cb_xml_problems_add(p, e->line, "%s: attribute '%s' is given twice",
+					    e->name, name);
+			continue;
+		}
+		seen |= bit;
 		if (!xml_text(value)) {
 			cb_xml_problems_add(p, e->line, "%s: attribute '%s' is not text XML can "
 					    "carry (invalid UTF-8 or a forbidden control character)",
@@ -184,7 +188,7 @@ static void check_element(cb_case *c, const cb_elem *e, const cb_elem *parent)
 		}
 	}
 	for (const aspec *a = es->attrs; a < es->attrs + 8 && a->name; a++)
-		if (a->required && !cb_elem__attr(e, a->name))
+		if (a->required && !(seen & (1u << (a - es->attrs))))
 			cb_xml_problems_add(p, e->line, "%s: attribute '%s' is required", e->name,
 					    a->name);
 }
@@ -196,21 +200,6 @@ static int fail(cb_case *c, int rc)
 	if (c)
 		c->state = ST_FAILED;
 	return rc;
-}
-
-/* A name as the table's own static string when it is one (most are), else a copy. */
-static const char *name_of(cb_arena *a, const char *name, const espec *es)
-{
-	if (!es) {
-		const espec *e = element_spec(name);
-		if (e)
-			return e->name;
-	} else {
-		const aspec *as = attr_spec(es, name);
-		if (as)
-			return as->name;
-	}
-	return cb_arena_strdup(a, name);
 }
 
 CB_EXTERN int cb_case_new(cb_case **out, const cb_ruleset *rs, const char *name)
@@ -245,13 +234,14 @@ CB_EXTERN int cb_case_open(cb_case *c, const char *element, const char *const *a
 	if (!e || !(e->attrs = cb_arena_alloc(a, (2 * n + 1) * sizeof *e->attrs)))
 		goto oom;
 	const espec *es = element_spec(element);
-	if (!(e->name = name_of(a, element, NULL)))
+	if (!(e->name = es ? es->name : cb_arena_strdup(a, element)))
 		goto oom;
 	e->line = line;
 	for (size_t i = 0; attrs && attrs[2 * i]; i++) {
 		if (!attrs[2 * i + 1])
 			continue;
-		const char *k = es ? name_of(a, attrs[2 * i], es) : cb_arena_strdup(a, attrs[2 * i]);
+		const aspec *as = es ? attr_spec(es, attrs[2 * i]) : NULL;
+		const char *k = as ? as->name : cb_arena_strdup(a, attrs[2 * i]);
 		const char *v = cb_arena_strdup(a, attrs[2 * i + 1]);
 		if (!k || !v)
 			goto oom;
@@ -269,7 +259,7 @@ CB_EXTERN int cb_case_open(cb_case *c, const char *element, const char *const *a
 	} else if (!c->root) {
 		c->root = e;
 	}
-	check_element(c, e, c->cur);
+	check_element(c, es, e, c->cur);
 	if (c->probs.oom)
 		goto oom;
 	c->cur = e;
@@ -302,38 +292,122 @@ CB_EXTERN int cb_case_add(cb_case *c, const char *element, const char *const *at
 
 /* ---- the canonical document ---- */
 
-static void write_elem(cb_buf *w, const cb_elem *e, int depth)
+/* A growing output; room is reserved before each piece, which is then written in place. */
+typedef struct cwrite {
+	char *p;
+	size_t n, cap;
+	int oom;
+} cwrite;
+
+static char *room(cwrite *w, size_t need)
 {
-	for (int i = 0; i < depth; i++)
-		cb_buf_put(w, "  ", 2);
-	cb_buf_put(w, "<", 1);
-	cb_buf_puts(w, e->name);
-	for (size_t i = 0; i < e->nattrs; i++) {
-		cb_buf_put(w, " ", 1);
-		cb_buf_puts(w, e->attrs[2 * i]);
-		cb_buf_put(w, "=\"", 2);
-		cb_buf_escape(w, e->attrs[2 * i + 1], 1);
-		cb_buf_put(w, "\"", 1);
+	if (w->oom)
+		return NULL;
+	if (w->n + need > w->cap) {
+		size_t cap = w->cap ? w->cap : 4096;
+		while (cap < w->n + need)
+			cap *= 2;
+		char *p = realloc(w->p, cap);
+		if (!p) {
+			w->oom = 1;
+			return NULL;
+		}
+		w->p = p;
+		w->cap = cap;
 	}
-	if (!e->first) {
-		cb_buf_put(w, "/>\n", 3);
-		return;
-	}
-	cb_buf_put(w, ">\n", 2);
-	for (const cb_elem *k = e->first; k; k = k->next)
-		write_elem(w, k, depth + 1);
-	for (int i = 0; i < depth; i++)
-		cb_buf_put(w, "  ", 2);
-	cb_buf_put(w, "</", 2);
-	cb_buf_puts(w, e->name);
-	cb_buf_put(w, ">\n", 2);
+	return w->p + w->n;
 }
 
-static int canonical(const cb_case *c, cb_buf *w)
+/* Characters an attribute value cannot hold as they are (and NUL, the end). */
+static const unsigned char escaped[256] = {
+	[0] = 1, [1] = 1, [2] = 1, [3] = 1, [4] = 1, [5] = 1, [6] = 1, [7] = 1, [8] = 1, [9] = 1,
+	[10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1, [15] = 1, [16] = 1, [17] = 1, [18] = 1,
+	[19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1, [24] = 1, [25] = 1, [26] = 1, [27] = 1,
+	[28] = 1, [29] = 1, [30] = 1, [31] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1};
+
+/* An attribute value escaped so that parsing gives back the same characters: & < > " and
+ * every control character as a reference (what cb_buf_escape writes, as fast as a copy). */
+static char *put_value(char *o, const char *v)
 {
-	cb_buf_puts(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	const unsigned char *s = (const unsigned char *)v;
+	for (;;) {
+		const unsigned char *run = s;
+		while (!escaped[*s])
+			s++;
+		memcpy(o, run, (size_t)(s - run));
+		o += s - run;
+		if (!*s)
+			return o;
+		switch (*s) {
+		case '&': memcpy(o, "&amp;", 5); o += 5; break;
+		case '<': memcpy(o, "&lt;", 4); o += 4; break;
+		case '>': memcpy(o, "&gt;", 4); o += 4; break;
+		case '"': memcpy(o, "&quot;", 6); o += 6; break;
+		default:
+			*o++ = '&';
+			*o++ = '#';
+			if (*s >= 10)
+				*o++ = (char)('0' + *s / 10);
+			*o++ = (char)('0' + *s % 10);
+			*o++ = ';';
+		}
+		s++;
+	}
+}
+
+static void write_elem(cwrite *w, const cb_elem *e, int depth)
+{
+	size_t need = 2 * (size_t)depth + strlen(e->name) + 8;
+	for (size_t i = 0; i < e->nattrs; i++)
+		need += strlen(e->attrs[2 * i]) + 6 * strlen(e->attrs[2 * i + 1]) + 4;
+	char *o = room(w, need), *start = o;
+	if (!o)
+		return;
+	memset(o, ' ', 2 * (size_t)depth);
+	o += 2 * depth;
+	*o++ = '<';
+	o = stpcpy(o, e->name);
+	for (size_t i = 0; i < e->nattrs; i++) {
+		*o++ = ' ';
+		o = stpcpy(o, e->attrs[2 * i]);
+		*o++ = '=';
+		*o++ = '"';
+		o = put_value(o, e->attrs[2 * i + 1]);
+		*o++ = '"';
+	}
+	if (!e->first) {
+		memcpy(o, "/>\n", 3);
+		w->n += (size_t)(o + 3 - start);
+		return;
+	}
+	memcpy(o, ">\n", 2);
+	w->n += (size_t)(o + 2 - start);
+	for (const cb_elem *k = e->first; k; k = k->next)
+		write_elem(w, k, depth + 1);
+	if (!(o = room(w, 2 * (size_t)depth + strlen(e->name) + 4)))
+		return;
+	start = o;
+	memset(o, ' ', 2 * (size_t)depth);
+	o += 2 * depth;
+	memcpy(o, "</", 2);
+	o = stpcpy(o + 2, e->name);
+	memcpy(o, ">\n", 2);
+	w->n += (size_t)(o + 2 - start);
+}
+
+/* The canonical document in w (NUL-terminated); 0, or -1 when out of memory. */
+static int canonical(const cb_case *c, cwrite *w)
+{
+	static const char decl[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+	char *o = room(w, sizeof decl);
+	if (o) {
+		memcpy(o, decl, sizeof decl - 1);
+		w->n += sizeof decl - 1;
+	}
 	if (c->root)
 		write_elem(w, c->root, 0);
+	if ((o = room(w, 1)))
+		*o = '\0';
 	return w->oom ? -1 : 0;
 }
 
@@ -348,7 +422,7 @@ CB_EXTERN int cb_case_write_buffer(const cb_case *c, char **buf, size_t *len)
 	if (c->state != ST_READY)
 		return cb__error(CB_EINVAL, "cb_case_write_buffer: case %s is not finished",
 				 c->cs->name);
-	cb_buf w = {0};
+	cwrite w = {0};
 	if (canonical(c, &w) != 0) {
 		free(w.p);
 		return cb__error(CB_ENOMEM, "out of memory writing case %s", c->cs->name);
@@ -376,7 +450,7 @@ CB_EXTERN int cb_case_finish(cb_case *c, const cb_price_options *opts)
 					 "closed", c->cur->name, c->cur->line));
 	if (!c->root)
 		cb_xml_problems_add(&c->probs, 0, "the case has no root element <case>");
-	cb_buf w = {0};
+	cwrite w = {0};
 	int rc = canonical(c, &w) != 0 || c->probs.oom ? CB_ENOMEM : CB_OK;
 	if (rc == CB_OK) {
 		cb_sha256_hex(w.p, w.n, c->cs->sha256);

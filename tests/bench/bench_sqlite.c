@@ -1,15 +1,20 @@
 /*
  * bench_sqlite.c — the engine measured from the same SQLite rows as the floor and the
  * Python baseline (issue 8): read patients, units and charge lines through the dbscan walk,
- * build each patient's case document in memory, price it with the library
- * (cb_case_price_buffer, rule set loaded once), write its claim document
- * (cb_result_write_buffer) and send it through the same buffered write(2) as the floor, to
- * OUT (default /dev/null). One case and one claim document per patient, as the nightly batch
- * prices them ([BAT-3]).
+ * give each patient's rows to the library as a case, price it (rule set loaded once), write
+ * its claim document (cb_result_write_buffer) and send it through the same buffered write(2)
+ * as the floor, to OUT (default /dev/null). One case and one claim document per patient, as
+ * the nightly batch prices them ([BAT-3]).
  *
- *   bench_sqlite RULES.xml DB.sqlite [RUNS] [OUT]
+ *   bench_sqlite RULES.xml DB.sqlite [RUNS] [OUT] [MODE]
  *
- * Its BENCH line `sqlite` gives the bytes written, from which scripts/bench.sh takes the
+ * MODE `build` (the default; BENCH name `sqlite`): the rows go straight into the case builder
+ * (cb_case_new, cb_case_open/add/close, cb_case_finish, cb_case_price), the way a hospital
+ * system or a batch holding rows calls the library. MODE `xml` (BENCH name `sqlite_xml`):
+ * each patient's rows are written as a case document and priced with cb_case_price_buffer
+ * (libxml2 parse and XSD validation per patient). Both give the same claim amounts.
+ *
+ * Its BENCH line gives the bytes written, from which scripts/bench.sh takes the
  * floor's bytes per line. A patient held or a document rejected is reported on stderr and
  * fails the benchmark (the workload is meant to be clean).
  */
@@ -127,16 +132,86 @@ static long build_case(xbuf *b, dbscan *s, const char *head)
 	return lines;
 }
 
-/* Price and write one patient's case; 0 or -1. */
-static int price_one(const cb_ruleset *rs, const xbuf *b, bench_out *o)
+/* A column's text, or NULL when the column is NULL (the attribute is left out). */
+static const char *col(sqlite3_stmt *st, int c)
+{
+	return dbscan_has(st, c) ? dbscan_text(st, c) : NULL;
+}
+
+/* The current patient's rows given to the case builder; the lines it holds, or -1. The
+ * element's line number is the row's place in the walk (what a finding would name). */
+static long build_rows(cb_case *c, dbscan *s, const char *const *head)
+{
+	long lines = 0;
+	unsigned long row = 0;
+	int rc = cb_case_open(c, "case", (const char *const[]){"ruleset", head[0], NULL}, 0);
+	if (rc == CB_OK)
+		rc = cb_case_add(c, "period",
+				 (const char *const[]){"from", head[1], "to", head[2], NULL}, 0);
+	if (rc == CB_OK)
+		rc = cb_case_open(c, "patient",
+				  (const char *const[]){"id", col(s->patient, PAT_ID), "scheme",
+							col(s->patient, PAT_SCHEME), "retired",
+							col(s->patient, PAT_RETIRED), NULL},
+				  ++row);
+	if (rc == CB_OK && dbscan_has(s->patient, PAT_ACC_YEAR))
+		rc = cb_case_add(c, "accumulators",
+				 (const char *const[]){
+					 "year", col(s->patient, PAT_ACC_YEAR),
+					 "outpatient-deductible-used", col(s->patient, PAT_OD_USED),
+					 "outpatient-fund-paid", col(s->patient, PAT_FUND_OUT),
+					 "inpatient-fund-paid", col(s->patient, PAT_FUND_IN), NULL},
+				 row);
+	while (rc == CB_OK && dbscan_unit(s)) {
+		sqlite3_stmt *u = s->unit;
+		const char *kind = dbscan_text(u, UNIT_KIND);
+		rc = cb_case_open(c, kind,
+				  (const char *const[]){
+					  "id", col(u, UNIT_ID), "institution", col(u, UNIT_INSTITUTION),
+					  "setting", col(u, UNIT_SETTING), "date", col(u, UNIT_DATE),
+					  "admit", col(u, UNIT_ADMIT), "discharge", col(u, UNIT_DISCHARGE),
+					  "at", col(u, UNIT_AT), "distance-km", col(u, UNIT_DISTANCE_KM),
+					  "staff", col(u, UNIT_STAFF), "surcharge", col(u, UNIT_SURCHARGE),
+					  NULL},
+				  ++row);
+		while (rc == CB_OK && dbscan_line(s)) {
+			sqlite3_stmt *l = s->line;
+			rc = cb_case_add(c, "line",
+					 (const char *const[]){
+						 "id", col(l, LINE_ID), "item", col(l, LINE_ITEM),
+						 "qty", col(l, LINE_QTY), "price", col(l, LINE_PRICE),
+						 "at", col(l, LINE_AT), NULL},
+					 ++row);
+			lines++;
+		}
+		if (rc == CB_OK) /* the unit's row stays current while its lines are read */
+			rc = cb_case_close(c, dbscan_text(s->unit, UNIT_KIND));
+	}
+	if (rc == CB_OK)
+		rc = cb_case_close(c, "patient");
+	if (rc == CB_OK)
+		rc = cb_case_close(c, "case");
+	if (rc != CB_OK) {
+		fprintf(stderr, "bench_sqlite: building the case: %s %s\n", cb_strerror(rc),
+			cb_error_last());
+		return -1;
+	}
+	return lines;
+}
+
+/* Price a patient's case (built, or the document in b) and write its claims; 0 or -1. */
+static int price_one(const cb_ruleset *rs, cb_case *c, const xbuf *b, bench_out *o)
 {
 	cb_result *res = NULL;
 	char *claim = NULL;
 	size_t len = 0;
-	int rc = cb_case_price_buffer(&res, rs, b->p, b->n, "bench-sqlite", NULL);
+	int rc = c ? cb_case_finish(c, NULL) : CB_OK;
+	if (rc == CB_OK)
+		rc = c ? cb_case_price(&res, c, NULL)
+		       : cb_case_price_buffer(&res, rs, b->p, b->n, "bench-sqlite", NULL);
 	if (rc == CB_OK && cb_result_get_status(res) != CB_RESULT_BILLED) {
-		fprintf(stderr, "bench_sqlite: a patient was held or rejected:\n%.*s\n",
-			(int)b->n, b->p);
+		fprintf(stderr, "bench_sqlite: a patient was held or rejected: %s\n",
+			cb_result_finding_count(res) ? cb_result_finding(res, 0)->message : "");
 		rc = CB_EINVAL;
 	}
 	if (rc == CB_OK)
@@ -150,9 +225,10 @@ static int price_one(const cb_ruleset *rs, const xbuf *b, bench_out *o)
 	return rc == CB_OK ? 0 : -1;
 }
 
-/* One pass over the database; the number of charge lines, or -1. */
-static long one_run(const cb_ruleset *rs, dbscan *s, const char *head, const char *out_path,
-		    size_t *bytes)
+/* One pass over the database; the number of charge lines, or -1. `head` is the case
+ * document's head (xml mode), `fields` the ruleset and period (build mode). */
+static long one_run(const cb_ruleset *rs, dbscan *s, int xml, const char *head,
+		    const char *const *fields, const char *out_path, size_t *bytes)
 {
 	bench_out o;
 	xbuf b = {0};
@@ -161,8 +237,16 @@ static long one_run(const cb_ruleset *rs, dbscan *s, const char *head, const cha
 		return -1;
 	dbscan_rewind(s);
 	while (lines >= 0 && dbscan_patient(s)) {
-		long n = build_case(&b, s, head);
-		lines = price_one(rs, &b, &o) == 0 ? lines + n : -1;
+		if (xml) {
+			long n = build_case(&b, s, head);
+			lines = price_one(rs, NULL, &b, &o) == 0 ? lines + n : -1;
+			continue;
+		}
+		cb_case *c = NULL;
+		long n = cb_case_new(&c, rs, "bench-sqlite") == CB_OK ? build_rows(c, s, fields)
+									: -1;
+		lines = n >= 0 && price_one(rs, c, NULL, &o) == 0 ? lines + n : -1;
+		cb_case_free(c);
 	}
 	free(b.p);
 	*bytes = o.total;
@@ -171,10 +255,12 @@ static long one_run(const cb_ruleset *rs, dbscan *s, const char *head, const cha
 
 int main(int argc, char **argv)
 {
-	if (argc < 3 || argc > 5) {
-		fprintf(stderr, "usage: bench_sqlite RULES.xml DB.sqlite [RUNS] [OUT]\n");
+	if (argc < 3 || argc > 6 ||
+	    (argc > 5 && strcmp(argv[5], "build") != 0 && strcmp(argv[5], "xml") != 0)) {
+		fprintf(stderr, "usage: bench_sqlite RULES.xml DB.sqlite [RUNS] [OUT] [build|xml]\n");
 		return 2;
 	}
+	int xml = argc > 5 && strcmp(argv[5], "xml") == 0;
 	int runs = bench_run_count(argc > 3 ? argv[3] : NULL), status = 1;
 	const char *out_path = argc > 4 ? argv[4] : "/dev/null";
 	cb_ruleset *rs = NULL;
@@ -199,13 +285,14 @@ int main(int argc, char **argv)
 	size_t bytes = 0;
 	for (int i = 0; i < runs; i++) {
 		double t0 = bench_now();
-		lines = one_run(rs, &s, head, out_path, &bytes);
+		lines = one_run(rs, &s, xml, head, (const char *const[]){ruleset, from, to},
+				out_path, &bytes);
 		double t1 = bench_now();
 		if (lines < 0)
 			goto cleanup;
 		bench_runs_add(&r, t1 - t0);
 	}
-	bench_report("sqlite", (size_t)lines, &r, bench_peak_rss_kb(), bytes);
+	bench_report(xml ? "sqlite_xml" : "sqlite", (size_t)lines, &r, bench_peak_rss_kb(), bytes);
 	status = 0;
 cleanup:
 	cb_ruleset_free(rs);
