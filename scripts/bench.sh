@@ -96,6 +96,7 @@ while [ "$round" -le "$runs" ]; do
 			if (v["lines"] > 0) printf "%d", v["bytes"] / v["lines"] + 0.5 }' "$results")"
 	fi
 	run floor "$build/bench_floor" "$work/case.sqlite" "${bpl:-360}" 1
+	run sqlite_xml "$build/bench_sqlite" "$rules" "$work/case.sqlite" 1 /dev/null xml
 	if [ -n "$python" ]; then
 		run baseline python3 "$root/tests/bench/baseline.py" "$rules" "$work/case.sqlite" 1
 	fi

@@ -9,8 +9,12 @@
  *
  *   bench_price RULES.xml CASE.xml [RUNS [PARSE_RUNS]]
  *
+ * A third times pricing alone: the case loaded once with cb_case_load_buffer, then each run
+ * times cb_case_price (the table's "in-memory pricing").
+ *
  * PARSE_RUNS (default RUNS) may be 0, e.g. to profile pricing alone under callgrind.
- * Prints two BENCH lines: `price` (cb_case_price_buffer) and `parse` (cb_case__load).
+ * Prints three BENCH lines: `price` (cb_case_price_buffer), `parse` (cb_case__load) and
+ * `model` (cb_case_price).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +22,6 @@
 #include "bench_util.h"
 #include "carebill.h"
 #include "case.h"
-#include "price.h"
 
 static int time_price(const cb_ruleset *rs, const char *buf, size_t len, bench_runs *r)
 {
@@ -37,12 +40,13 @@ static int time_price(const cb_ruleset *rs, const char *buf, size_t len, bench_r
 	return 0;
 }
 
-/* Pricing a case loaded once: the engine's arithmetic and result building alone. */
-static int time_model(const cs_case *cs, bench_runs *r)
+/* Pricing a case loaded once (cb_case_price): the engine's arithmetic and result building
+ * alone, what "in-memory pricing" means in the table. */
+static int time_model(const cb_case *c, bench_runs *r)
 {
 	cb_result *res = NULL;
 	double t0 = bench_now();
-	int rc = cb_case__price_model(&res, cs, NULL, NULL);
+	int rc = cb_case_price(&res, c, NULL);
 	double t1 = bench_now();
 	if (rc != CB_OK) {
 		fprintf(stderr, "bench_price: pricing the loaded case failed: %s\n",
@@ -98,20 +102,18 @@ int main(int argc, char **argv)
 			goto cleanup;
 	if (parse_runs > 0)
 		bench_report("parse", lines, &parse, bench_peak_rss_kb(), 0);
-	cs_case *cs = NULL;
-	if (cb_case__load(&cs, rs, buf, len, "bench.xml", 1000000, 200000) != CB_OK || !cs ||
-	    cs->rejected) {
+	cb_case *c = NULL;
+	if (cb_case_load_buffer(&c, rs, buf, len, "bench.xml", NULL) != CB_OK) {
 		fprintf(stderr, "bench_price: loading the case failed: %s\n", cb_error_last());
-		cb_case__free(cs);
 		goto cleanup;
 	}
 	bench_runs model = {0};
 	for (int i = 0; i < runs; i++)
-		if (time_model(cs, &model) != 0) {
-			cb_case__free(cs);
+		if (time_model(c, &model) != 0) {
+			cb_case_free(c);
 			goto cleanup;
 		}
-	cb_case__free(cs);
+	cb_case_free(c);
 	bench_report("model", lines, &model, bench_peak_rss_kb(), 0);
 	status = 0;
 cleanup:
