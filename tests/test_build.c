@@ -21,6 +21,7 @@
 #include "cb_test.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -516,6 +517,57 @@ static void quiet(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
+/* One loaded case priced by several threads at once (cb_case_price takes it const). */
+typedef struct shared_case {
+	const cb_case *c;
+	const char *want;
+	int mismatches;
+} shared_case;
+
+static void *price_shared(void *arg)
+{
+	shared_case *sc = arg;
+	for (int i = 0; i < 20; i++) {
+		cb_result *res = NULL;
+		size_t len = 0;
+		char *doc = NULL;
+		if (cb_case_price(&res, sc->c, NULL) != CB_OK || !(doc = write_claim(res, &len)) ||
+		    strcmp(doc, sc->want) != 0)
+			__atomic_add_fetch(&sc->mismatches, 1, __ATOMIC_RELAXED);
+		cb_buffer_free(doc);
+		cb_result_free(res);
+	}
+	return NULL;
+}
+
+static void test_threads_share_case(void)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/fixtures/demo/case.xml", CAREBILL_SOURCE_DIR);
+	cb_ruleset *rs = fixture_rules(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	cb_case *c = NULL;
+	CU_ASSERT_EQUAL_FATAL(cb_case_load_file(&c, rs, path, NULL), CB_OK);
+	cb_result *res = NULL;
+	size_t len = 0;
+	CU_ASSERT_EQUAL_FATAL(cb_case_price(&res, c, NULL), CB_OK);
+	char *want = write_claim(res, &len);
+	cb_result_free(res);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	shared_case sc = {c, want, 0};
+	pthread_t t[4];
+	int started = 0;
+	for (int i = 0; i < 4; i++)
+		started += pthread_create(&t[i], NULL, price_shared, &sc) == 0;
+	CU_ASSERT_EQUAL(started, 4);
+	for (int i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	CU_ASSERT_EQUAL(sc.mismatches, 0);
+	cb_buffer_free(want);
+	cb_case_free(c);
+	cb_ruleset_free(rs);
+}
+
 int main(void)
 {
 	xmlSetGenericErrorFunc(NULL, quiet); /* this test's own parses of broken documents */
@@ -525,6 +577,7 @@ int main(void)
 		{"builder checks (the case XSD as a table)", test_builder_checks},
 		{"builder misuse", test_builder_misuse},
 		{"a loaded case priced twice", test_load_price_twice},
+		{"one loaded case priced by four threads at once", test_threads_share_case},
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"build", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
