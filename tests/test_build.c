@@ -61,6 +61,7 @@ static void feed(walk *w, xmlNodePtr n)
 {
 	const char *attrs[64];
 	char names[32][128];
+	xmlChar *owned[32];
 	size_t k = 0;
 	if (n->ns)
 		w->unrepresentable = 1;
@@ -72,6 +73,7 @@ static void feed(walk *w, xmlNodePtr n)
 		xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
 		attrs[2 * k] = names[k];
 		attrs[2 * k + 1] = v ? (const char *)v : "";
+		owned[k] = v;
 	}
 	if (k == 31)
 		w->unrepresentable = 1;
@@ -81,8 +83,7 @@ static void feed(walk *w, xmlNodePtr n)
 		w->rc = cb_case_open(w->c, (const char *)n->name, attrs,
 				     line > 0 ? (unsigned long)line : 0);
 	for (size_t i = 0; i < k; i++)
-		if (strcmp(attrs[2 * i + 1], "") != 0)
-			xmlFree((void *)attrs[2 * i + 1]);
+		xmlFree(owned[i]);
 	for (xmlNodePtr c = n->children; c; c = c->next) {
 		if (c->type == XML_ELEMENT_NODE) {
 			feed(w, c);
