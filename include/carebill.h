@@ -38,7 +38,9 @@
  *     more patients or lines than allowed, is refused with CB_ELIMIT and a message naming the
  *     file, line and limit; libxml2's own limits (nesting depth 256, text nodes 10 MB) apply.
  *   - Thread safety: a loaded cb_ruleset is immutable and may be used by many threads at once.
- *     A cb_result belongs to one thread at a time.
+ *     So is a cb_case once loaded or finished (cb_case_price does not change it); while it is
+ *     being built, a cb_case belongs to one thread. A cb_result belongs to one thread at a
+ *     time.
  */
 #ifndef CAREBILL_H
 #define CAREBILL_H
