@@ -1,7 +1,7 @@
 #!/bin/sh
 # Fuzz the engine with libFuzzer (issue 7; docs/hardening.md).
 #
-#   sh scripts/fuzz.sh [TARGET...]      default: all four targets
+#   sh scripts/fuzz.sh [TARGET...]      default: all five targets
 #
 # Configures a clang build with -DCAREBILL_FUZZ=ON in build-fuzz (FUZZ_BUILD to change), builds
 # the targets, seeds their corpora from fixtures/, rules/ and tests/bad-input/
@@ -24,7 +24,7 @@ case "$build" in /*) ;; *) build="$root/$build" ;; esac
 jobs="${FUZZ_JOBS:-1}"
 timeout="${FUZZ_TIMEOUT:-10}"
 rss="${FUZZ_RSS_MB:-2048}"
-targets="${*:-fuzz_decimal fuzz_ruleset fuzz_case fuzz_price_write}"
+targets="${*:-fuzz_decimal fuzz_ruleset fuzz_case fuzz_price_write fuzz_build}"
 
 command -v clang >/dev/null || { echo "fuzz.sh: clang is required (apt-get install clang)" >&2; exit 2; }
 CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAREBILL_FUZZ=ON \
@@ -45,7 +45,7 @@ for t in $targets; do
 	rm -rf "$artifacts"
 	mkdir -p "$artifacts"
 	opts=""
-	[ "$t" = fuzz_decimal ] || opts="-dict=$root/tests/fuzz/xml.dict"
+	case "$t" in fuzz_decimal | fuzz_build) ;; *) opts="-dict=$root/tests/fuzz/xml.dict" ;; esac
 	[ "$jobs" -le 1 ] || opts="$opts -jobs=$jobs -workers=$jobs"
 	echo "fuzz.sh: $t for ${secs}s ..."
 	set +e
