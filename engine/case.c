@@ -900,7 +900,15 @@ static cb_elem *from_dom(cb_arena *a, xmlNodePtr n, cb_elem *parent)
 int cb_case__load(cs_case **out, const cb_ruleset *rs, const char *buf, size_t len,
 		  const char *name, size_t max_patients, size_t max_lines)
 {
+	cb_elem *root;
+	return cb_case__load_keep(out, &root, rs, buf, len, name, max_patients, max_lines);
+}
+
+int cb_case__load_keep(cs_case **out, cb_elem **root_out, const cb_ruleset *rs, const char *buf,
+		       size_t len, const char *name, size_t max_patients, size_t max_lines)
+{
 	*out = NULL;
+	*root_out = NULL;
 	cs_case *cs = cb_case__new(rs, name);
 	if (!cs)
 		return cb__error(CB_ENOMEM, "out of memory loading %s", name);
@@ -921,5 +929,6 @@ int cb_case__load(cs_case **out, const cb_ruleset *rs, const char *buf, size_t l
 		return rc;
 	}
 	*out = cs;
+	*root_out = root;
 	return CB_OK;
 }

@@ -39,6 +39,12 @@ static inline const char *cb_elem__attr(const cb_elem *e, const char *name)
 int cb_case__load(cs_case **out, const cb_ruleset *rs, const char *buf, size_t len,
 		  const char *name, size_t max_patients, size_t max_lines);
 
+/* As cb_case__load, and *root is the document's tree of elements (in (*out)'s arena, so it
+ * lives as long as the case), or NULL when the document is not well-formed or invalid against
+ * the case XSD. A loaded case (cb_case_load_*) keeps it to write itself out. */
+int cb_case__load_keep(cs_case **out, cb_elem **root, const cb_ruleset *rs, const char *buf,
+		       size_t len, const char *name, size_t max_patients, size_t max_lines);
+
 /* An empty case named `name` for rule set rs (its arena holds the tree); NULL when out of
  * memory. */
 cs_case *cb_case__new(const cb_ruleset *rs, const char *name);

@@ -488,7 +488,8 @@ CB_EXTERN int cb_case_load_buffer(cb_case **out, const cb_ruleset *rs, const cha
 		return cb__error(CB_ENOMEM, "out of memory loading %s", name);
 	size_t patients, lines;
 	limits(opts, &patients, &lines);
-	int rc = cb_case__load(&c->cs, rs, buf ? buf : "", len, name, patients, lines);
+	int rc = cb_case__load_keep(&c->cs, &c->root, rs, buf ? buf : "", len, name, patients,
+				    lines);
 	if (rc != CB_OK) {
 		free(c);
 		return rc;
