@@ -33,6 +33,7 @@ enum { ST_BUILDING, ST_READY, ST_FAILED };
 struct cb_case {
 	cs_case *cs;
 	cb_elem *root, *cur;      /* the tree; the element open for children */
+	cb_elem *last_root;       /* elements opened at the top after the root (a problem) */
 	cb_xml_problems probs;    /* structure problems found while building */
 	int state;
 	int built;                /* made by the builder (not from a document) */
@@ -257,7 +258,10 @@ CB_EXTERN int cb_case_open(cb_case *c, const char *element, const char *const *a
 			c->cur->first = e;
 		c->cur->last = e;
 	} else if (!c->root) {
-		c->root = e;
+		c->root = c->last_root = e;
+	} else { /* kept after the root, so the canonical document has them too */
+		c->last_root->next = e;
+		c->last_root = e;
 	}
 	check_element(c, es, e, c->cur);
 	if (c->probs.oom)
@@ -404,8 +408,8 @@ static int canonical(const cb_case *c, cwrite *w)
 		memcpy(o, decl, sizeof decl - 1);
 		w->n += sizeof decl - 1;
 	}
-	if (c->root)
-		write_elem(w, c->root, 0);
+	for (const cb_elem *e = c->root; e; e = e->next)
+		write_elem(w, e, 0);
 	if ((o = room(w, 1)))
 		*o = '\0';
 	return w->oom ? -1 : 0;
