@@ -106,36 +106,61 @@ static const aspec *attr_spec(const espec *es, const char *name)
 	return NULL;
 }
 
-/* Whether s is UTF-8 made of XML 1.0 characters (Char: #x9 | #xA | #xD | [#x20-#xD7FF] |
- * [#xE000-#xFFFD] | [#x10000-#x10FFFF]); shortest forms only. */
+/* The length of the XML 1.0 character (Char: #x9 | #xA | #xD | [#x20-#xD7FF] |
+ * [#xE000-#xFFFD] | [#x10000-#x10FFFF]) UTF-8 encoded at p, shortest form only; 0 when p does
+ * not start one (or is the end). */
+static int xml_char(const unsigned char *p)
+{
+	unsigned c = *p;
+	if (c < 0x80)
+		return c >= 0x20 || c == 0x9 || c == 0xA || c == 0xD;
+	int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : -1;
+	if (n < 0 || c > 0xF4)
+		return 0;
+	unsigned cp = c & (0x3F >> n);
+	for (int i = 1; i <= n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
+		return 0;
+	return n + 1;
+}
+
+/* Whether s is UTF-8 made of XML 1.0 characters. */
 static int xml_text(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p >= 0x20 && *p < 0x80) /* the common case: printable ASCII */
 		p++;
-	while (*p) {
-		unsigned c = *p;
-		if (c < 0x80) {
-			if (c < 0x20 && c != 0x9 && c != 0xA && c != 0xD)
-				return 0;
-			p++;
-			continue;
-		}
-		int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : -1;
-		if (n < 0 || c > 0xF4)
+	for (int n; *p; p += n)
+		if (!(n = xml_char(p)))
 			return 0;
-		unsigned cp = c & (0x3F >> n);
-		for (int i = 1; i <= n; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3F);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
-			return 0;
-		p += n + 1;
-	}
 	return 1;
+}
+
+/* A name as a message may quote it: its first 64 bytes, with '?' for each byte that does not
+ * start an XML character. The builder takes names of any bytes, and a message that quoted
+ * them as they are would make the claim document, which carries it, not XML. */
+static const char *quoted(const char *name, char buf[static 65])
+{
+	const unsigned char *p = (const unsigned char *)name;
+	size_t n = 0;
+	for (int len; *p && n < 64; p += len) {
+		if (!(len = xml_char(p))) {
+			buf[n++] = '?';
+			len = 1;
+		} else if (n + (size_t)len > 64) {
+			break;
+		} else {
+			memcpy(buf + n, p, (size_t)len);
+			n += (size_t)len;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
 }
 
 /* The structure checks of element e (its spec es, NULL when unknown) opened under `parent`
@@ -144,8 +169,10 @@ static int xml_text(const char *s)
 static void check_element(cb_case *c, const espec *es, const cb_elem *e, const cb_elem *parent)
 {
 	cb_xml_problems *p = &c->probs;
+	char shown[65];
 	if (!es) {
-		cb_xml_problems_add(p, e->line, "element <%.64s> is not a case element", e->name);
+		cb_xml_problems_add(p, e->line, "element <%s> is not a case element",
+				    quoted(e->name, shown));
 		return;
 	}
 	if (!parent) {
@@ -154,16 +181,16 @@ static void check_element(cb_case *c, const espec *es, const cb_elem *e, const c
 					    "has one root <case>", e->name);
 	} else if (!(es->parents[0] && strcmp(es->parents[0], parent->name) == 0) &&
 		   !(es->parents[1] && strcmp(es->parents[1], parent->name) == 0)) {
-		cb_xml_problems_add(p, e->line, "element <%s> is not allowed in <%.64s>", e->name,
-				    parent->name);
+		cb_xml_problems_add(p, e->line, "element <%s> is not allowed in <%s>", e->name,
+				    quoted(parent->name, shown));
 	}
 	unsigned seen = 0; /* the table's attributes present, by index */
 	for (size_t i = 0; i < e->nattrs; i++) {
 		const char *name = e->attrs[2 * i], *value = e->attrs[2 * i + 1];
 		const aspec *as = attr_spec(es, name);
 		if (!as || as->name != name) {
-			cb_xml_problems_add(p, e->line, "%s: attribute '%.64s' is not allowed",
-					    e->name, name);
+			cb_xml_problems_add(p, e->line, "%s: attribute '%s' is not allowed",
+					    e->name, quoted(name, shown));
 			continue;
 		}
 		unsigned bit = 1u << (as - es->attrs);
