@@ -386,21 +386,43 @@ static char *put_value(char *o, const char *v)
 	}
 }
 
+static int name_byte(unsigned char b)
+{
+	return b >= 0x80 || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+	       (b >= '0' && b <= '9') || b == '-' || b == '.' || b == '_';
+}
+
+/* A name as the document shows it; at most strlen(name) + 1 bytes. The case's own names are
+ * written as they are. A name the builder refused (an unknown one: SCHEMA) may hold any bytes,
+ * and written as it is could become other markup ("!--" a comment, "a=\"1\" b" two
+ * attributes, "xmlns" a namespace declaration), so that the document would be accepted where
+ * the built case is rejected. So each byte that cannot be part of a name becomes '_' and
+ * "xmlns" is "_xmlns": the name stays unknown (or not well-formed) and the document rejected. */
+static char *put_name(char *o, const char *name)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	if (s[0] == 'x' && strcmp(name, "xmlns") == 0)
+		*o++ = '_';
+	for (; *s; s++)
+		*o++ = name_byte(*s) ? (char)*s : '_';
+	return o;
+}
+
 static void write_elem(cwrite *w, const cb_elem *e, int depth)
 {
-	size_t need = 2 * (size_t)depth + strlen(e->name) + 8;
+	size_t need = 2 * (size_t)depth + strlen(e->name) + 9;
 	for (size_t i = 0; i < e->nattrs; i++)
-		need += strlen(e->attrs[2 * i]) + 6 * strlen(e->attrs[2 * i + 1]) + 4;
+		need += strlen(e->attrs[2 * i]) + 6 * strlen(e->attrs[2 * i + 1]) + 5;
 	char *o = room(w, need), *start = o;
 	if (!o)
 		return;
 	memset(o, ' ', 2 * (size_t)depth);
 	o += 2 * depth;
 	*o++ = '<';
-	o = stpcpy(o, e->name);
+	o = put_name(o, e->name);
 	for (size_t i = 0; i < e->nattrs; i++) {
 		*o++ = ' ';
-		o = stpcpy(o, e->attrs[2 * i]);
+		o = put_name(o, e->attrs[2 * i]);
 		*o++ = '=';
 		*o++ = '"';
 		o = put_value(o, e->attrs[2 * i + 1]);
@@ -415,13 +437,13 @@ static void write_elem(cwrite *w, const cb_elem *e, int depth)
 	w->n += (size_t)(o + 2 - start);
 	for (const cb_elem *k = e->first; k; k = k->next)
 		write_elem(w, k, depth + 1);
-	if (!(o = room(w, 2 * (size_t)depth + strlen(e->name) + 4)))
+	if (!(o = room(w, 2 * (size_t)depth + strlen(e->name) + 5)))
 		return;
 	start = o;
 	memset(o, ' ', 2 * (size_t)depth);
 	o += 2 * depth;
 	memcpy(o, "</", 2);
-	o = stpcpy(o + 2, e->name);
+	o = put_name(o + 2, e->name);
 	memcpy(o, ">\n", 2);
 	w->n += (size_t)(o + 2 - start);
 }
