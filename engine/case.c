@@ -34,7 +34,7 @@ typedef struct cload {
 static int over(cload *L, const cb_elem *n, const char *what, size_t limit)
 {
 	if (!L->over_limit)
-		cb__error(CB_ELIMIT, "%s:%ld: %s: more than %zu (a resource limit of "
+		cb__error(CB_ELIMIT, "%s:%lu: %s: more than %zu (a resource limit of "
 			  "cb_price_options)", L->cs->name, n->line, what, limit);
 	L->over_limit = 1;
 	return 1;
