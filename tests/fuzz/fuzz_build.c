@@ -13,7 +13,8 @@
  *     list; values mostly plausible for fx-2023 (item codes, H1..H3, dates in March 2023,
  *     decimals), sometimes another attribute's, raw bytes (invalid UTF-8, control
  *     characters), tricky text, or NULL (left out);
- *   - a source line (unless the flags ask for canonical lines).
+ *   - a source line (unless the flags ask for canonical lines);
+ * or one element is opened many times (up to 130,561), each inside the last or side by side.
  * When the input ends, every open element is closed and the case finished, so most inputs are
  * priced.
  *
@@ -332,7 +333,9 @@ static const char *pick_attr_name(prog *g, int e)
 
 /* ---- the builder under test, and what it must answer ---- */
 
-enum { MAX_DEPTH = 512, MAX_ATTRS = 16 };
+/* The open elements: enough for a repeated open (op_repeat) to go deeper than any stack the
+ * builder could recurse on; in the BSS, so only the pages a run uses are touched. */
+enum { MAX_DEPTH = 1 << 18, MAX_ATTRS = 16 };
 
 typedef struct frame {
 	const char *name;
@@ -348,7 +351,7 @@ typedef struct fz {
 	cb_price_options opts;
 	int canon_lines, limited;
 	unsigned long next_line;  /* with canon_lines: the line the next element gets */
-	frame stack[MAX_DEPTH];
+	frame *stack;           /* open_elems */
 	size_t depth;
 	int finished, dead;
 	const char *attrs[2 * MAX_ATTRS + 1];
@@ -368,6 +371,8 @@ static int answer(fz *f, int rc, int want)
 	}
 	return rc == CB_OK;
 }
+
+static frame open_elems[MAX_DEPTH];
 
 static const frame *top(const fz *f)
 {
@@ -503,6 +508,30 @@ static void op_open(prog *g, fz *f, int leaf)
 	if (!answer(f, rc, f->finished ? CB_EINVAL : CB_OK) || leaf)
 		return;
 	f->stack[f->depth++] = (frame){name, e, variant, 0};
+}
+
+/* One element opened `count` times, each inside the last (nested) or side by side (added):
+ * deep nesting, and many lines or units, from a short input. */
+static void op_repeat(prog *g, fz *f, int nested)
+{
+	const char *name = pick_element(g, f);
+	int e = spec_of(name);
+	const char *variant;
+	const char *const *attrs = pick_attrs(g, f, name, e, &variant);
+	unsigned b = take(g);
+	size_t count = b < 240 ? 1 + b : b < 255 ? (size_t)(b - 239) * 64
+				 : 1 + (size_t)take(g) * (nested ? 512 : 64); /* rare: slow */
+	unsigned long line = f->canon_lines ? 0 : pick_line(g, f);
+	for (size_t i = 0; i < count && !f->dead && f->depth < MAX_DEPTH; i++) {
+		if (f->depth)
+			f->stack[f->depth - 1].has_kids = 1;
+		if (f->canon_lines)
+			line = f->next_line++;
+		int rc = nested ? cb_case_open(f->c, name, attrs, line)
+				: cb_case_add(f->c, name, attrs, line);
+		if (answer(f, rc, f->finished ? CB_EINVAL : CB_OK) && nested)
+			f->stack[f->depth++] = (frame){name, e, variant, 0};
+	}
 }
 
 static void op_close(fz *f, const char *name)
@@ -642,11 +671,13 @@ static void op_use(fz *f, int write)
 
 static void op_special(prog *g, fz *f)
 {
-	switch (take(g) % 4) {
+	switch (take(g) % 8) {
 	case 0: op_use(f, 1); break;
 	case 1: op_use(f, 0); break;
 	case 2: answer(f, cb_case_open(f->c, NULL, NULL, 0), CB_EINVAL); break;
-	default: answer(f, cb_case_close(f->c, NULL), CB_EINVAL); break;
+	case 3: answer(f, cb_case_close(f->c, NULL), CB_EINVAL); break;
+	case 4: case 5: op_repeat(g, f, 1); break;
+	default: op_repeat(g, f, 0); break;
 	}
 }
 
@@ -695,6 +726,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static fz f;
 	prog g = {data, size};
 	memset(&f, 0, sizeof f);
+	f.stack = open_elems;
 	pool_used = 0;
 	f.rs = fuzz_fixture_rules();
 	setup(&g, &f);
