@@ -34,6 +34,8 @@ struct cb_case {
 	cs_case *cs;
 	cb_elem *root, *cur;      /* the tree; the element open for children */
 	cb_elem *last_root;       /* elements opened at the top after the root (a problem) */
+	size_t depth;             /* elements open */
+	int too_deep;             /* an element was opened deeper than MAX_DEPTH */
 	cb_xml_problems probs;    /* structure problems found while building */
 	int state;
 	int built;                /* made by the builder (not from a document) */
@@ -223,6 +225,36 @@ static void check_element(cb_case *c, const espec *es, const cb_elem *e, const c
 
 /* ---- building ---- */
 
+/* Elements open at once beyond which the builder keeps no more in the tree (libxml2 refuses a
+ * document nested deeper than 256). A case needs 4 levels, so such an element is misplaced
+ * (SCHEMA) anyway; kept, it would make the canonical writer recurse as deep as the caller went
+ * (a stack overflow at some 90,000 levels) and write indentation growing with the square of
+ * the depth. Deeper elements still have their parent, so they are closed as usual. */
+enum { MAX_DEPTH = 256 };
+
+/* Link e, opened under c->cur, into the tree. */
+static void attach(cb_case *c, cb_elem *e)
+{
+	e->parent = c->cur;
+	if (c->depth >= MAX_DEPTH) {
+		if (!c->too_deep)
+			cb_xml_problems_add(&c->probs, e->line, "elements are nested deeper than %d "
+					    "levels", MAX_DEPTH);
+		c->too_deep = 1;
+	} else if (c->cur) {
+		if (c->cur->last)
+			c->cur->last->next = e;
+		else
+			c->cur->first = e;
+		c->cur->last = e;
+	} else if (!c->root) {
+		c->root = c->last_root = e;
+	} else { /* kept after the root, so the canonical document has them too */
+		c->last_root->next = e;
+		c->last_root = e;
+	}
+}
+
 static int fail(cb_case *c, int rc)
 {
 	if (c)
@@ -277,23 +309,12 @@ CB_EXTERN int cb_case_open(cb_case *c, const char *element, const char *const *a
 		e->attrs[2 * e->nattrs + 1] = v;
 		e->nattrs++;
 	}
-	e->parent = c->cur;
-	if (c->cur) {
-		if (c->cur->last)
-			c->cur->last->next = e;
-		else
-			c->cur->first = e;
-		c->cur->last = e;
-	} else if (!c->root) {
-		c->root = c->last_root = e;
-	} else { /* kept after the root, so the canonical document has them too */
-		c->last_root->next = e;
-		c->last_root = e;
-	}
+	attach(c, e);
 	check_element(c, es, e, c->cur);
 	if (c->probs.oom)
 		goto oom;
 	c->cur = e;
+	c->depth++;
 	return CB_OK;
 oom:
 	return fail(c, cb__error(CB_ENOMEM, "out of memory building case %s", c->cs->name));
@@ -311,6 +332,7 @@ CB_EXTERN int cb_case_close(cb_case *c, const char *element)
 					 "element (%s%.64s%s)", element, c->cur ? "<" : "",
 					 c->cur ? c->cur->name : "none is open", c->cur ? ">" : ""));
 	c->cur = c->cur->parent;
+	c->depth--;
 	return CB_OK;
 }
 
