@@ -14,7 +14,7 @@
  *     decimals), sometimes another attribute's, raw bytes (invalid UTF-8, control
  *     characters), tricky text, or NULL (left out);
  *   - a source line (unless the flags ask for canonical lines);
- * or one element is opened many times (up to 130,561), each inside the last or side by side.
+ * or one element is opened many times (up to 130,561 nested, 4,081 side by side).
  * When the input ends, every open element is closed and the case finished, so most inputs are
  * priced.
  *
@@ -518,9 +518,10 @@ static void op_repeat(prog *g, fz *f, int nested)
 	int e = spec_of(name);
 	const char *variant;
 	const char *const *attrs = pick_attrs(g, f, name, e, &variant);
-	unsigned b = take(g);
-	size_t count = b < 240 ? 1 + b : b < 255 ? (size_t)(b - 239) * 64
-				 : 1 + (size_t)take(g) * (nested ? 512 : 64); /* rare: slow */
+	unsigned b = take(g), more = b == 255 ? take(g) : 0;
+	size_t count = b < 240 ? 1 + b : b < 255 ? (size_t)(b - 239) * 64 : 1 + more * 4;
+	if (more == 255) /* FF FF: deeper than any stack; past 256 levels elements cost little */
+		count = nested ? 130561 : 4081;
 	unsigned long line = f->canon_lines ? 0 : pick_line(g, f);
 	for (size_t i = 0; i < count && !f->dead && f->depth < MAX_DEPTH; i++) {
 		if (f->depth)
