@@ -229,11 +229,13 @@ static void check_element(cb_case *c, const espec *es, const cb_elem *e, const c
  * document nested deeper than 256). A case needs 4 levels, so such an element is misplaced
  * (SCHEMA) anyway; kept, it would make the canonical writer recurse as deep as the caller went
  * (a stack overflow at some 90,000 levels) and write indentation growing with the square of
- * the depth. Deeper elements still have their parent, so they are closed as usual. */
+ * the depth. Deeper elements still have their parent, so they are closed as usual, but are
+ * not checked: like libxml2, which stops there, one problem says the case is too deep, instead
+ * of several for each of possibly millions of elements. */
 enum { MAX_DEPTH = 256 };
 
-/* Link e, opened under c->cur, into the tree. */
-static void attach(cb_case *c, cb_elem *e)
+/* Link e, opened under c->cur, into the tree; 0 when it is too deep to be kept. */
+static int attach(cb_case *c, cb_elem *e)
 {
 	e->parent = c->cur;
 	if (c->depth >= MAX_DEPTH) {
@@ -241,7 +243,9 @@ static void attach(cb_case *c, cb_elem *e)
 			cb_xml_problems_add(&c->probs, e->line, "elements are nested deeper than %d "
 					    "levels", MAX_DEPTH);
 		c->too_deep = 1;
-	} else if (c->cur) {
+		return 0;
+	}
+	if (c->cur) {
 		if (c->cur->last)
 			c->cur->last->next = e;
 		else
@@ -253,6 +257,7 @@ static void attach(cb_case *c, cb_elem *e)
 		c->last_root->next = e;
 		c->last_root = e;
 	}
+	return 1;
 }
 
 static int fail(cb_case *c, int rc)
@@ -309,8 +314,8 @@ CB_EXTERN int cb_case_open(cb_case *c, const char *element, const char *const *a
 		e->attrs[2 * e->nattrs + 1] = v;
 		e->nattrs++;
 	}
-	attach(c, e);
-	check_element(c, es, e, c->cur);
+	if (attach(c, e)) /* the one problem of a deeper element is its depth */
+		check_element(c, es, e, c->cur);
 	if (c->probs.oom)
 		goto oom;
 	c->cur = e;
