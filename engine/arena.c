@@ -81,43 +81,56 @@ static block *block_new(size_t cap)
 	return b;
 }
 
-void *cb_arena_alloc(cb_arena *a, size_t size)
+/* A block of its own for a big request, kept behind the current one. */
+static void *alloc_big(cb_arena *a, size_t size)
 {
-	size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-	if (size == 0)
-		size = ARENA_ALIGN;
+	block *b = a->head, *big = block_new(size);
+	if (!big)
+		return NULL;
+	if (b) {
+		big->next = b->next;
+		b->next = big;
+	} else {
+		a->head = big;
+	}
+	big->used = size;
+	return big->data;
+}
+
+/*
+ * `size` bytes from the current block starting at an offset rounded up to `align` (a power
+ * of two, at most ARENA_ALIGN), not zeroed. Text takes align 1, so short strings do not
+ * each cost 16 bytes.
+ */
+static void *alloc_raw(cb_arena *a, size_t size, size_t align)
+{
 	block *b = a->head;
-	if (!b || b->cap - b->used < size) {
-		if (size > ARENA_BLOCK / 4) {
-			/* a big request gets its own block, kept behind the current one */
-			block *big = block_new(size);
-			if (!big)
-				return NULL;
-			if (b) {
-				big->next = b->next;
-				b->next = big;
-			} else {
-				a->head = big;
-			}
-			big->used = size;
-			memset(big->data, 0, size);
-			return big->data;
-		}
+	size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+	if (!b || at > b->cap || b->cap - at < size) {
+		if (size > ARENA_BLOCK / 4)
+			return alloc_big(a, size);
 		b = block_new(ARENA_BLOCK);
 		if (!b)
 			return NULL;
 		b->next = a->head;
 		a->head = b;
+		at = 0;
 	}
-	void *p = b->data + b->used;
-	b->used += size;
-	memset(p, 0, size);
+	b->used = at + size;
+	return b->data + at;
+}
+
+void *cb_arena_alloc(cb_arena *a, size_t size)
+{
+	void *p = alloc_raw(a, size ? size : 1, ARENA_ALIGN);
+	if (p)
+		memset(p, 0, size);
 	return p;
 }
 
 char *cb_arena_strndup(cb_arena *a, const char *s, size_t n)
 {
-	char *p = cb_arena_alloc(a, n + 1);
+	char *p = alloc_raw(a, n + 1, 1);
 	if (!p)
 		return NULL;
 	memcpy(p, s, n);
@@ -138,7 +151,7 @@ char *cb_arena_printf(cb_arena *a, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return NULL;
-	char *p = cb_arena_alloc(a, (size_t)n + 1);
+	char *p = alloc_raw(a, (size_t)n + 1, 1);
 	if (!p)
 		return NULL;
 	va_start(ap, fmt);
@@ -150,7 +163,7 @@ char *cb_arena_printf(cb_arena *a, const char *fmt, ...)
 char *cb_arena_join(cb_arena *a, const char *first, char sep, const char *second)
 {
 	size_t n1 = strlen(first), n2 = strlen(second);
-	char *p = cb_arena_alloc(a, n1 + n2 + 2);
+	char *p = alloc_raw(a, n1 + n2 + 2, 1);
 	if (!p)
 		return NULL;
 	memcpy(p, first, n1);
@@ -186,7 +199,7 @@ char *cb_arena_fmt(cb_arena *a, const cb_dec *d, cb_dec_kind kind)
 	size_t need = cb_dec_format(d, kind, small, sizeof small);
 	if (need < sizeof small)
 		return cb_arena_strndup(a, small, need);
-	char *p = cb_arena_alloc(a, need + 1);
+	char *p = alloc_raw(a, need + 1, 1);
 	if (p)
 		cb_dec_format(d, kind, p, need + 1);
 	return p;

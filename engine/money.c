@@ -35,29 +35,6 @@ const uint64_t cb_money__pow10[20] = {
 	100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull
 };
 
-
-
-kind_rule cb_money__kind_rule(cb_dec_kind kind)
-{
-	switch (kind) {
-	case CB_DEC_QTY:
-		return (kind_rule){ 3, 0, "quantity" };
-	case CB_DEC_COUNT:
-		return (kind_rule){ 0, 0, "count" };
-	case CB_DEC_PRICE:
-		return (kind_rule){ 6, 2, "unit price" };
-	case CB_DEC_RATIO:
-		return (kind_rule){ 4, 2, "ratio" };
-	case CB_DEC_MONEY:
-		return (kind_rule){ 2, 2, "money amount" };
-	case CB_DEC_DISTANCE:
-		return (kind_rule){ 3, 0, "distance" };
-	case CB_DEC_EXACT:
-		return (kind_rule){ 20, 0, "exact value" };
-	}
-	return (kind_rule){ 3, 0, "decimal" };
-}
-
 const char *cb_dec_kind_name(cb_dec_kind kind)
 {
 	return cb_money__kind_rule(kind).name;

@@ -28,7 +28,27 @@ typedef struct kind_rule {
 	const char *name;
 } kind_rule;
 
-kind_rule cb_money__kind_rule(cb_dec_kind kind);
+/* Inline: formatting asks for it on every value it writes. */
+static inline kind_rule cb_money__kind_rule(cb_dec_kind kind)
+{
+	switch (kind) {
+	case CB_DEC_QTY:
+		return (kind_rule){ 3, 0, "quantity" };
+	case CB_DEC_COUNT:
+		return (kind_rule){ 0, 0, "count" };
+	case CB_DEC_PRICE:
+		return (kind_rule){ 6, 2, "unit price" };
+	case CB_DEC_RATIO:
+		return (kind_rule){ 4, 2, "ratio" };
+	case CB_DEC_MONEY:
+		return (kind_rule){ 2, 2, "money amount" };
+	case CB_DEC_DISTANCE:
+		return (kind_rule){ 3, 0, "distance" };
+	case CB_DEC_EXACT:
+		return (kind_rule){ 20, 0, "exact value" };
+	}
+	return (kind_rule){ 3, 0, "decimal" };
+}
 /* |v| as an unsigned 64-bit integer (v != INT64_MIN in the small form). */
 uint64_t cb_money__magnitude(int64_t v);
 /* d = v / 10^scale in the small form, normalised. */

@@ -297,56 +297,69 @@ static void put_mpz(sink *s, mpz_srcptr scaled, kind_rule rule)
 	gmp_free(big, n + 1);
 }
 
-/* Decimal digits of m into out (no NUL), most significant first; returns their count. */
-static size_t u64_digits(char out[20], uint64_t m)
+/* Longest text of a small value: sign, <= 20 integer digits, '.', <= 18 fraction digits
+ * (min_digits never exceeds what the scale allows: keep <= max(18, 2)). */
+#define SMALL_TEXT_MAX 48
+
+/* Digits of m written backwards, ending just before `end`; returns the first. */
+static char *u64_digits_back(char *end, uint64_t m)
 {
-	char rev[20];
-	size_t n = 0;
 	do {
-		rev[n++] = (char)('0' + m % 10);
+		*--end = (char)('0' + m % 10);
 		m /= 10;
 	} while (m > 0);
-	for (size_t i = 0; i < n; i++)
-		out[i] = rev[n - 1 - i];
-	return n;
+	return end;
+}
+
+/* The text of a money amount whose magnitude is `cents` fen, backwards from `end`. */
+static char *money_back(char *end, uint64_t cents)
+{
+	uint64_t yuan = cents / 100;
+	unsigned fen = (unsigned)(cents % 100);
+	*--end = (char)('0' + fen % 10);
+	*--end = (char)('0' + fen / 10);
+	*--end = '.';
+	return u64_digits_back(end, yuan);
 }
 
 /*
- * A small value: the text put_scaled makes of round(|v| x 10^max_digits), written directly.
- * |v| (rounded by the rule when it has more fraction digits than the kind prints) is m / 10^f
- * with f <= 18; its fraction digits without trailing zeros are printed, then zeros up to
- * min_digits.
+ * A small value: the text put_scaled makes of round(|v| x 10^max_digits), written backwards
+ * from `end`; returns its first byte. |v| (rounded by the rule when it has more fraction
+ * digits than the kind prints) is m / 10^f with f <= 18; its fraction digits without
+ * trailing zeros are printed, then zeros up to min_digits. Money (exactly two digits), the
+ * most common kind, takes a shorter way to the same text.
  */
-static void format_small(sink *s, const cb_dec *d, kind_rule rule)
+static char *format_small(char *end, const cb_dec *d, kind_rule rule)
 {
-	char text[1 + 20 + 1 + 20]; /* sign, <= 19 integer digits, '.', <= 20 fraction digits */
 	uint64_t m = cb_money__magnitude(d->v);
 	unsigned f = d->scale;
-	size_t n = 0;
+	char *p = end;
 
 	if (f > rule.max_digits) {
 		m = cb_money__round_small(m, f - rule.max_digits);
 		f = rule.max_digits;
 	}
-	if (d->v < 0 && m != 0)
-		text[n++] = '-';
-	uint64_t frac = m % cb_money__pow10[f];
-	n += u64_digits(text + n, m / cb_money__pow10[f]);
-	unsigned sig = f; /* significant fraction digits */
-	while (sig > 0 && frac % 10 == 0) {
-		frac /= 10;
-		sig--;
-	}
-	unsigned keep = sig > rule.min_digits ? sig : rule.min_digits;
-	if (keep > 0) {
-		text[n++] = '.';
-		for (unsigned k = sig; k-- > 0; frac /= 10)
-			text[n + k] = (char)('0' + frac % 10);
+	if (rule.max_digits == 2 && rule.min_digits == 2 && m <= UINT64_MAX / 100) {
+		p = money_back(p, m * cb_money__pow10[2 - f]);
+	} else {
+		uint64_t frac = m % cb_money__pow10[f];
+		unsigned sig = f; /* significant fraction digits */
+		while (sig > 0 && frac % 10 == 0) {
+			frac /= 10;
+			sig--;
+		}
+		unsigned keep = sig > rule.min_digits ? sig : rule.min_digits;
 		for (unsigned k = sig; k < keep; k++) /* at most min_digits */
-			text[n + k] = '0';
-		n += keep;
+			*--p = '0';
+		for (unsigned k = 0; k < sig; k++, frac /= 10)
+			*--p = (char)('0' + frac % 10);
+		if (keep > 0)
+			*--p = '.';
+		p = u64_digits_back(p, m / cb_money__pow10[f]);
 	}
-	sink_write(s, text, n);
+	if (d->v < 0 && m != 0)
+		*--p = '-';
+	return p;
 }
 
 size_t cb_dec_format(const cb_dec *d, cb_dec_kind kind, char *buf, size_t cap)
@@ -355,7 +368,9 @@ size_t cb_dec_format(const cb_dec *d, cb_dec_kind kind, char *buf, size_t cap)
 	sink s = { buf, cap, 0 };
 
 	if (!d->big) {
-		format_small(&s, d, rule);
+		char text[SMALL_TEXT_MAX];
+		char *first = format_small(text + sizeof text, d, rule);
+		sink_write(&s, first, (size_t)(text + sizeof text - first));
 		return sink_finish(&s);
 	}
 	mpz_t scaled;

@@ -30,8 +30,11 @@ cb_dec *cb_price__dec(pstate *ps)
 	return cb_price__track(ps, cb_arena_dec(ps->scratch));
 }
 
+/* Zero, the most common amount of all, is static text: it outlives any result. */
 const char *cb_price__money(pstate *ps, const cb_dec *d)
 {
+	if (cb_dec_is_zero(d))
+		return "0.00";
 	return cb_price__track(ps, cb_arena_fmt(ps->ra, d, CB_DEC_MONEY));
 }
 
