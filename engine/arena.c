@@ -219,6 +219,22 @@ int cb_ptrvec_push(cb_ptrvec *pv, void *p)
 	return 0;
 }
 
+int cb_ptrvec_push_in(cb_ptrvec *pv, void *p, cb_arena *a)
+{
+	if (pv->n == pv->cap) {
+		size_t cap = pv->cap ? pv->cap * 2 : 8;
+		void **v = alloc_raw(a, cap * sizeof *v, ARENA_ALIGN);
+		if (!v)
+			return -1;
+		if (pv->n)
+			memcpy(v, pv->v, pv->n * sizeof *v);
+		pv->v = v;
+		pv->cap = cap;
+	}
+	pv->v[pv->n++] = p;
+	return 0;
+}
+
 void **cb_ptrvec_to_arena(const cb_ptrvec *pv, cb_arena *a)
 {
 	void **v = cb_arena_alloc(a, (pv->n + 1) * sizeof *v);
@@ -300,6 +316,203 @@ int cb_strmap_put(cb_strmap *m, const char *key, void *val)
 }
 
 void cb_strmap_free(cb_strmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof *m);
+}
+
+/* ---- cb_keymap ---- */
+
+#define KEY_SEP 0x1f
+
+typedef struct cb_keyslot {
+	uint64_t hash;
+	uint32_t gen;
+	const char *a, *b;
+	uint64_t n;
+	void *val;
+} cb_keyslot;
+
+static uint64_t fnv_bytes(uint64_t h, const char *s)
+{
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+uint64_t cb_keymap_hash(const char *a, const char *b, uint64_t n)
+{
+	uint64_t h = fnv_bytes(1469598103934665603ULL, a);
+	if (b) {
+		h ^= KEY_SEP;
+		h *= 1099511628211ULL;
+		h = fnv_bytes(h, b);
+	}
+	h ^= n + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h ^ (h >> 29);
+}
+
+/* A cursor over the bytes of a "\x1f" b. */
+typedef struct joined {
+	const char *p, *rest;
+} joined;
+
+static int joined_next(joined *j)
+{
+	if (*j->p)
+		return (unsigned char)*j->p++;
+	if (j->rest) {
+		j->p = j->rest;
+		j->rest = NULL;
+		return KEY_SEP;
+	}
+	return -1;
+}
+
+static int key_eq(const cb_keyslot *k, const char *a, const char *b, uint64_t n)
+{
+	if (k->n != n)
+		return 0;
+	joined x = {k->a, k->b}, y = {a, b};
+	int cx, cy;
+	do {
+		cx = joined_next(&x);
+		cy = joined_next(&y);
+	} while (cx == cy && cx >= 0);
+	return cx == cy;
+}
+
+/* The slot holding the key, or the empty slot where it would go. */
+static cb_keyslot *key_slot(const cb_keymap *m, const char *a, const char *b, uint64_t n,
+			    uint64_t hash)
+{
+	size_t mask = m->cap - 1, i = (size_t)hash & mask;
+	for (;; i = (i + 1) & mask) {
+		cb_keyslot *k = &m->slots[i];
+		if (k->gen != m->gen || (k->hash == hash && key_eq(k, a, b, n)))
+			return k;
+	}
+}
+
+void *cb_keymap_get(const cb_keymap *m, const char *a, const char *b, uint64_t n,
+		    uint64_t hash)
+{
+	if (!m->n)
+		return NULL;
+	const cb_keyslot *k = key_slot(m, a, b, n, hash);
+	return k->gen == m->gen ? k->val : NULL;
+}
+
+static int keymap_grow(cb_keymap *m)
+{
+	cb_keymap bigger = {0};
+	bigger.cap = m->cap ? m->cap * 2 : 64;
+	bigger.gen = 1;
+	if (!(bigger.slots = calloc(bigger.cap, sizeof *bigger.slots)))
+		return -1;
+	for (size_t i = 0; i < m->cap; i++) {
+		const cb_keyslot *k = &m->slots[i];
+		if (k->gen != m->gen)
+			continue;
+		cb_keyslot *to = key_slot(&bigger, k->a, k->b, k->n, k->hash);
+		*to = *k;
+		to->gen = bigger.gen;
+		bigger.n++;
+	}
+	free(m->slots);
+	*m = bigger;
+	return 0;
+}
+
+int cb_keymap_put(cb_keymap *m, const char *a, const char *b, uint64_t n, uint64_t hash,
+		  void *val)
+{
+	if ((m->n + 1) * 4 > m->cap * 3 && keymap_grow(m) != 0)
+		return -1;
+	cb_keyslot *k = key_slot(m, a, b, n, hash);
+	*k = (cb_keyslot){hash, m->gen, a, b, n, val};
+	m->n++;
+	return 0;
+}
+
+void cb_keymap_clear(cb_keymap *m)
+{
+	if (!m->n)
+		return;
+	m->n = 0;
+	if (++m->gen == 0) { /* the generation wrapped: empty every slot for real */
+		memset(m->slots, 0, m->cap * sizeof *m->slots);
+		m->gen = 1;
+	}
+}
+
+void cb_keymap_free(cb_keymap *m)
+{
+	free(m->slots);
+	memset(m, 0, sizeof *m);
+}
+
+/* ---- cb_ptrmap ---- */
+
+static size_t ptr_slot(const cb_ptrmap *m, const void *key)
+{
+	uint64_t h = (uint64_t)(uintptr_t)key * 0x9e3779b97f4a7c15ULL;
+	size_t mask = m->cap - 1, i = (size_t)(h >> 32) & mask;
+	while (m->keys[i] && m->keys[i] != key)
+		i = (i + 1) & mask;
+	return i;
+}
+
+void *cb_ptrmap_get(const cb_ptrmap *m, const void *key)
+{
+	if (!m->n)
+		return NULL;
+	size_t i = ptr_slot(m, key);
+	return m->keys[i] ? m->vals[i] : NULL;
+}
+
+static int ptrmap_grow(cb_ptrmap *m)
+{
+	cb_ptrmap bigger = {0};
+	bigger.cap = m->cap ? m->cap * 2 : 64;
+	bigger.keys = calloc(bigger.cap, sizeof *bigger.keys);
+	bigger.vals = calloc(bigger.cap, sizeof *bigger.vals);
+	if (!bigger.keys || !bigger.vals) {
+		free(bigger.keys);
+		free(bigger.vals);
+		return -1;
+	}
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->keys[i])
+			continue;
+		size_t j = ptr_slot(&bigger, m->keys[i]);
+		bigger.keys[j] = m->keys[i];
+		bigger.vals[j] = m->vals[i];
+		bigger.n++;
+	}
+	free(m->keys);
+	free(m->vals);
+	*m = bigger;
+	return 0;
+}
+
+int cb_ptrmap_put(cb_ptrmap *m, const void *key, void *val)
+{
+	if ((m->n + 1) * 4 > m->cap * 3 && ptrmap_grow(m) != 0)
+		return -1;
+	size_t i = ptr_slot(m, key);
+	if (!m->keys[i]) {
+		m->keys[i] = key;
+		m->n++;
+	}
+	m->vals[i] = val;
+	return 0;
+}
+
+void cb_ptrmap_free(cb_ptrmap *m)
 {
 	free(m->keys);
 	free(m->vals);

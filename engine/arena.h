@@ -8,6 +8,7 @@
 #define CB_ARENA_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "money.h"
 
 typedef struct cb_arena cb_arena;
@@ -40,6 +41,10 @@ typedef struct cb_ptrvec {
 } cb_ptrvec;
 
 int cb_ptrvec_push(cb_ptrvec *pv, void *p); /* 0 or -1 (out of memory) */
+/* Push onto a vector whose storage lives in arena `a` (grown by doubling; outgrown storage
+ * stays in the arena, at most as much again). Such a vector is never given to
+ * cb_ptrvec_free, and always grows in the same arena. 0 or -1 (out of memory). */
+int cb_ptrvec_push_in(cb_ptrvec *pv, void *p, cb_arena *a);
 void cb_ptrvec_free(cb_ptrvec *pv);
 /* A NULL-terminated copy of the vector's items in the arena; NULL when out of memory. */
 void **cb_ptrvec_to_arena(const cb_ptrvec *pv, cb_arena *a);
@@ -55,5 +60,39 @@ void *cb_strmap_get(const cb_strmap *m, const char *key);
 /* Insert or replace. 0, or -1 when out of memory. */
 int cb_strmap_put(cb_strmap *m, const char *key, void *val);
 void cb_strmap_free(cb_strmap *m);
+
+/*
+ * A map from a key of two texts and a number, (a, b, n), to a value, emptied in constant
+ * time (cb_keymap_clear) so that one table serves patient after patient. Texts compare as
+ * the string a "\x1f" b (b NULL: a alone), as if joined by cb_arena_join, and n as a number.
+ * Keys are borrowed, not copied. The caller hashes a key once (cb_keymap_hash) and passes
+ * that hash to get and put.
+ */
+typedef struct cb_keymap {
+	struct cb_keyslot *slots;
+	size_t n, cap;
+	uint32_t gen;       /* slots of another generation are empty */
+} cb_keymap;
+
+uint64_t cb_keymap_hash(const char *a, const char *b, uint64_t n);
+void *cb_keymap_get(const cb_keymap *m, const char *a, const char *b, uint64_t n,
+		    uint64_t hash);
+/* Add a key that is not in the map. 0, or -1 when out of memory. */
+int cb_keymap_put(cb_keymap *m, const char *a, const char *b, uint64_t n, uint64_t hash,
+		  void *val);
+void cb_keymap_clear(cb_keymap *m);
+void cb_keymap_free(cb_keymap *m);
+
+/* A map from an address to a value (keys are compared as pointers, never read). */
+typedef struct cb_ptrmap {
+	const void **keys;
+	void **vals;
+	size_t n, cap;
+} cb_ptrmap;
+
+void *cb_ptrmap_get(const cb_ptrmap *m, const void *key);
+/* Insert or replace (key not NULL). 0, or -1 when out of memory. */
+int cb_ptrmap_put(cb_ptrmap *m, const void *key, void *val);
+void cb_ptrmap_free(cb_ptrmap *m);
 
 #endif

@@ -33,7 +33,7 @@ typedef struct paid_year {
 	int shown;
 } paid_year;
 
-typedef struct cstate {
+typedef struct cstate { /* vectors in the scratch arena */
 	cb_ptrvec wins;   /* quota_win* */
 	cb_ptrvec years;  /* paid_year* */
 	cb_ptrvec sorted; /* cs_contract* by from, then id */
@@ -89,7 +89,7 @@ static quota_win *window(pstate *ps, const cs_contract *k, const cs_cover *cv, i
 		return w;
 	w = cb_price__track(ps, cb_arena_alloc(ps->scratch, sizeof *w));
 	const char *key = cb_arena_strdup(ps->scratch, buf);
-	if (!w || !key || !(w->used = cb_price__dec(ps)) || cb_ptrvec_push(&st->wins, w) != 0 ||
+	if (!w || !key || !(w->used = cb_price__dec(ps)) || cb_ptrvec_push_in(&st->wins, w, ps->scratch) != 0 ||
 	    cb_strmap_put(&st->win_by_key, key, w) != 0) {
 		ps->oom = 1;
 		return NULL;
@@ -117,7 +117,7 @@ static paid_year *paid_for(pstate *ps, const cs_contract *k, const cs_cover *cv,
 			return p;
 	}
 	paid_year *p = cb_price__track(ps, cb_arena_alloc(ps->scratch, sizeof *p));
-	if (!p || !(p->paid = cb_price__dec(ps)) || cb_ptrvec_push(&st->years, p) != 0) {
+	if (!p || !(p->paid = cb_price__dec(ps)) || cb_ptrvec_push_in(&st->years, p, ps->scratch) != 0) {
 		ps->oom = 1;
 		return NULL;
 	}
@@ -168,7 +168,7 @@ int cb_contracts__init(pstate *ps)
 	ps->contracts = st;
 	const cb_ptrvec *ks = &ps->pt->contracts;
 	for (size_t i = 0; i < ks->n; i++)
-		if (cb_ptrvec_push(&st->sorted, ks->v[i]) != 0)
+		if (cb_ptrvec_push_in(&st->sorted, ks->v[i], ps->scratch) != 0)
 			ps->oom = 1;
 	if (st->sorted.n)
 		qsort(st->sorted.v, st->sorted.n, sizeof(void *), contract_cmp);
@@ -182,10 +182,7 @@ void cb_contracts__free(pstate *ps)
 	cstate *st = ps->contracts;
 	if (!st)
 		return;
-	cb_ptrvec_free(&st->wins);
-	cb_strmap_free(&st->win_by_key);
-	cb_ptrvec_free(&st->years);
-	cb_ptrvec_free(&st->sorted);
+	cb_strmap_free(&st->win_by_key); /* the vectors live in the scratch arena */
 }
 
 static const cs_cover *cover_of(const cs_contract *k, const char *item)
@@ -278,7 +275,7 @@ void cb_contracts__funded_line(pstate *ps, cb_line *out, const cb_contract_use *
 		use->by->id, use->by->payer);
 	cb_price__steps_to(ps, &out->steps, &out->step_count);
 	out->status = "funded";
-	out->funded_by = cb_price__track(ps, cb_arena_strdup(ps->ra, use->by->id));
+	out->funded_by = cb_price__text(ps, use->by->id);
 	out->amount = cb_price__money(ps, amount);
 	out->patient = "0.00";
 	out->rule = "DUP-2";
@@ -413,7 +410,7 @@ int cb_contracts__statement(pstate *ps)
 		q->window = window_name(w->cv->window);
 		q->window_from = cb_arena_strdup(ps->ra, day);
 		q->used = cb_arena_fmt(ps->ra, w->used, CB_DEC_QTY);
-		if (cb_ptrvec_push(&ps->out->quotas, q) != 0)
+		if (cb_ptrvec_push_in(&ps->out->quotas, q, ps->ra) != 0)
 			ps->oom = 1;
 	}
 	for (size_t i = 0; i < st->years.n; i++) {
@@ -425,7 +422,7 @@ int cb_contracts__statement(pstate *ps)
 		c->item = cb_arena_strdup(ps->ra, p->cv->item);
 		c->year = cb_arena_printf(ps->ra, "%04d", p->year);
 		c->paid = cb_price__money(ps, p->paid);
-		if (cb_ptrvec_push(&ps->out->commercials, c) != 0)
+		if (cb_ptrvec_push_in(&ps->out->commercials, c, ps->ra) != 0)
 			ps->oom = 1;
 	}
 	return ps->oom ? -1 : 0;

@@ -56,9 +56,10 @@ static void trace_line(pstate *ps, const rs_med_item *it, const cb_dec *qty, con
 	cb_dec_clear(&e), cb_dec_clear(&d);
 }
 
-/* [MED-1]..[MED-3] split one charged line of `qty` at `price` into parts and add them to s. */
+/* [MED-1]..[MED-3] split one charged line of `qty` at `price` into parts and add them to s;
+ * `split_rest`: the line is the charged rest of a line a contract funded in part. */
 static void split_line(pstate *ps, const rs_med_item *it, const cb_dec *qty,
-		       const cb_dec *price, cb_line *out, med_sums *s)
+		       const cb_dec *price, int split_rest, cb_line *out, med_sums *s)
 {
 	cb_dec amount, over, base, self_fin, self_first, in_scope, t;
 	cb_dec_init(&amount), cb_dec_init(&over), cb_dec_init(&base), cb_dec_init(&t);
@@ -91,11 +92,14 @@ static void split_line(pstate *ps, const rs_med_item *it, const cb_dec *qty,
 	out->in_scope = cb_price__money(ps, &in_scope);
 	out->patient = cb_price__money(ps, &t);
 	out->status = "charged";
-	/* the clauses behind the parts ([NUM-3] splits a class B base) */
-	if (!out->rule)
-		out->rule = over_applies ? "MED-1 MED-2 MED-3" : "MED-1 MED-3";
-	if (it->cls == 'B')
-		out->rule = cb_price__track(ps, cb_arena_printf(ps->ra, "NUM-3 %s", out->rule));
+	/* the clauses behind the parts ([NUM-3] splits a class B base, [DUP-2] funded the
+	 * first part of a split line); static text, which canonical_rules finds by address */
+	static const char *const rules[2][2][2] = { /* [class B][over limit][split rest] */
+		{{"MED-1 MED-3", "DUP-2 MED-1 MED-3"},
+		 {"MED-1 MED-2 MED-3", "DUP-2 MED-1 MED-2 MED-3"}},
+		{{"NUM-3 MED-1 MED-3", "NUM-3 DUP-2 MED-1 MED-3"},
+		 {"NUM-3 MED-1 MED-2 MED-3", "NUM-3 DUP-2 MED-1 MED-2 MED-3"}}};
+	out->rule = rules[it->cls == 'B'][over_applies][split_rest];
 	cb_dec_add(s->amount, s->amount, &amount);
 	cb_dec_add(s->over_limit, s->over_limit, &over);
 	cb_dec_add(s->self_financed, s->self_financed, &self_fin);
@@ -128,21 +132,16 @@ static int line_cmp(const void *pa, const void *pb)
 /* [DUP-1] two lines with different ids and the same item and time: warn on the later one */
 static void suspect_check(pstate *ps, const cs_line *ln)
 {
-	/* the time as 16 hex digits of day and second of the day: equal times, equal keys */
-	char when[17];
+	/* the time as one number of day and second of the day: equal times, equal keys */
 	uint64_t t = ((uint64_t)(uint32_t)ln->at.day << 17) | (uint32_t)ln->at.secs;
-	for (int i = 15; i >= 0; i--, t >>= 4)
-		when[i] = "0123456789abcdef"[t & 15];
-	when[16] = '\0';
-	const char *key = cb_arena_join(ps->scratch, ln->item, '\x1f', when);
-	if (!cb_price__track(ps, (void *)key))
-		return;
-	const char *first = cb_strmap_get(&ps->line_times, key);
+	cb_keymap *times = &ps->call->line_times;
+	uint64_t hash = cb_keymap_hash(ln->item, NULL, t);
+	const char *first = cb_keymap_get(times, ln->item, NULL, t, hash);
 	if (first && strcmp(first, ln->id) != 0)
 		cb_price__finding(ps, "SUSPECT_DUPLICATE", "DUP-1", ln->id, ln->src,
 				  "line %s has the same item %s and time %s as line %s; both are "
 				  "billed", ln->id, ln->item, ln->at_text, first);
-	else if (!first && cb_strmap_put(&ps->line_times, key, (void *)ln->id) != 0)
+	else if (!first && cb_keymap_put(times, ln->item, NULL, t, hash, (void *)ln->id) != 0)
 		ps->oom = 1;
 }
 
@@ -153,7 +152,10 @@ static cb_line *line_head(pstate *ps, rbill *b, const cs_line *ln, const char *i
 	if (!out)
 		return NULL;
 	out->id = cb_price__track(ps, cb_arena_strdup(ps->ra, id));
-	out->item = cb_price__track(ps, cb_arena_strdup(ps->ra, ln->item));
+	/* the catalogue's code is the same text, copied once per case */
+	out->item = strcmp(ln->med->code, ln->item) == 0
+			    ? cb_price__text(ps, ln->med->code)
+			    : cb_price__track(ps, cb_arena_strdup(ps->ra, ln->item));
 	out->qty = cb_arena_fmt(ps->ra, qty, CB_DEC_QTY);
 	out->price = cb_arena_fmt(ps->ra, price, CB_DEC_PRICE);
 	return out;
@@ -195,10 +197,7 @@ static void price_line(pstate *ps, const cs_unit *u, const cs_line *ln, rbill *b
 	cb_line *out = line_head(ps, b, ln, charged_id, qty, price);
 	if (!out)
 		return;
-	if (use.funded)
-		out->rule = cb_price__track(ps, cb_arena_printf(ps->ra, "DUP-2 MED-1%s MED-3",
-			it->limit && cb_dec_cmp(it->limit, price) < 0 ? " MED-2" : ""));
-	split_line(ps, it, qty, price, out, s);
+	split_line(ps, it, qty, price, use.funded != NULL, out, s);
 }
 
 static const char *money0(pstate *ps, const cb_dec *d)
@@ -284,7 +283,7 @@ static void settle(pstate *ps, const cs_unit *u, rbill *b, int setting, const me
 		trace_settle(ps, row, setting, s, ya, &left, &d, &fund_raw, &cap_left, &fund,
 			     &copay, &patient);
 	cb_price__steps_to(ps, &st->steps, &st->step_count);
-	st->policy = cb_price__track(ps, cb_arena_strdup(ps->ra, row->label));
+	st->policy = cb_price__text(ps, row->label);
 	st->in_scope = money0(ps, s->in_scope);
 	st->deductible = money0(ps, &d);
 	st->fund = money0(ps, &fund);
@@ -321,18 +320,18 @@ int cb_medical__lines(pstate *ps, const cs_unit *u, rbill *b, int setting)
 {
 	med_sums s = {cb_price__dec(ps), cb_price__dec(ps), cb_price__dec(ps), cb_price__dec(ps),
 		      cb_price__dec(ps)};
-	cs_line **order = malloc((u->nlines + 1) * sizeof *order);
+	cs_line **order = cb_arena_alloc(ps->scratch, u->nlines * sizeof *order);
 	if (!order || !s.in_scope || !s.self_financed || !s.over_limit || !s.self_first ||
 	    !s.amount) {
-		free(order);
 		ps->oom = 1;
 		return -1;
 	}
 	memcpy(order, u->lines, u->nlines * sizeof *order);
-	qsort(order, u->nlines, sizeof *order, line_cmp);
+	/* lines that compare equal are the same in all but their source line: a stable sort
+	 * keeps them in document order, and so does not sorting at all */
+	cb_price__sort(order, u->nlines, sizeof *order, line_cmp);
 	for (size_t i = 0; i < u->nlines && !ps->oom; i++)
 		price_line(ps, u, order[i], b, &s);
-	free(order);
 	settle(ps, u, b, setting, &s);
 	return ps->oom ? -1 : 0;
 }

@@ -50,7 +50,7 @@ yearacc *cb_price__year(pstate *ps, int year)
 	ya->od_used = cb_price__dec(ps);
 	ya->fund_paid[0] = cb_price__dec(ps);
 	ya->fund_paid[1] = cb_price__dec(ps);
-	if (ps->oom || cb_ptrvec_push(&ps->years, ya) != 0) {
+	if (ps->oom || cb_ptrvec_push_in(&ps->years, ya, ps->scratch) != 0) {
 		ps->oom = 1;
 		return NULL;
 	}
@@ -62,25 +62,52 @@ yearacc *cb_price__year(pstate *ps, int year)
 	return ya;
 }
 
+const char *cb_price__text(pstate *ps, const char *s)
+{
+	char *copy = cb_ptrmap_get(&ps->call->copies, s);
+	if (!copy && (!(copy = cb_arena_strdup(ps->ra, s)) ||
+		      cb_ptrmap_put(&ps->call->copies, s, copy) != 0))
+		ps->oom = 1;
+	return copy;
+}
+
+/* Texts equal by address, or else byte for byte. */
+static int same_text(const char *a, const char *b)
+{
+	return a == b || strcmp(a, b) == 0;
+}
+
+/* The result's copy of a unit id: the unit being priced has one already (its bill's). */
+static const char *unit_copy(pstate *ps, const char *unit)
+{
+	if (unit == ps->unit_src && ps->unit_copy)
+		return ps->unit_copy;
+	return cb_price__track(ps, cb_arena_strdup(ps->ra, unit));
+}
+
 void cb_price__owe(pstate *ps, const char *payer, const char *unit, const cb_dec *amount)
 {
 	if (cb_dec_is_zero(amount))
 		return;
 	for (size_t i = 0; i < ps->pay.n; i++) {
 		payitem *p = ps->pay.v[i];
-		if (strcmp(p->payer, payer) == 0 && strcmp(p->unit, unit) == 0) {
+		if (same_text(p->payer_src, payer) && same_text(p->unit_src, unit)) {
 			cb_dec_add(p->amount, p->amount, amount);
 			return;
 		}
 	}
 	payitem *p = cb_price__track(ps, cb_arena_alloc(ps->ra, sizeof *p));
-	if (!p || !(p->amount = cb_arena_dec(ps->ra)) || cb_ptrvec_push(&ps->pay, p) != 0) {
+	if (!p || !(p->amount = cb_arena_dec(ps->ra)) ||
+	    cb_ptrvec_push_in(&ps->pay, p, ps->scratch) != 0) {
 		ps->oom = 1;
 		return;
 	}
-	p->payer = cb_arena_strdup(ps->ra, payer);
+	/* payers are rule-set, case or static text: few of them, copied once each */
+	p->payer = cb_price__text(ps, payer);
 	p->patient = ps->out->pub.id;
-	p->unit = cb_arena_strdup(ps->ra, unit);
+	p->unit = unit_copy(ps, unit);
+	p->payer_src = payer;
+	p->unit_src = unit;
 	if (!p->payer || !p->unit)
 		ps->oom = 1;
 	cb_dec_set(p->amount, amount);
@@ -96,20 +123,28 @@ void cb_price__finding(pstate *ps, const char *code, const char *rule, const cha
 	va_end(ap);
 	cb_finding *f = cb_finding__new(ps->ra, code, rule, ps->out->pub.id,
 					cb_arena_strdup(ps->ra, ref), ps->res->doc_name, line, "%s", msg);
-	if (!f || cb_ptrvec_push(&ps->findings, f) != 0)
+	if (!f || cb_ptrvec_push_in(&ps->findings, f, ps->scratch) != 0)
 		ps->oom = 1;
 }
 
 rbill *cb_price__bill(pstate *ps, const cs_unit *u, const char *track, int rank, int32_t key)
 {
 	rbill *b = cb_price__track(ps, cb_arena_alloc(ps->ra, sizeof *b));
-	if (!b || cb_ptrvec_push(&ps->out->bills, b) != 0) {
+	if (!b || cb_ptrvec_push_in(&ps->out->bills, b, ps->ra) != 0) {
 		ps->oom = 1;
 		return NULL;
 	}
 	b->pub.track = track;
-	b->pub.unit = cb_arena_strdup(ps->ra, u->id);
-	b->pub.institution = cb_arena_strdup(ps->ra, u->institution);
+	if (u->id != ps->unit_src) {
+		ps->unit_src = u->id;
+		ps->unit_copy = NULL;
+		ps->unit_copy = unit_copy(ps, u->id);
+	}
+	b->pub.unit = ps->unit_copy;
+	/* the institution's id in the rule set is the same text, copied once per case */
+	b->pub.institution = u->inst && strcmp(u->inst->id, u->institution) == 0
+				     ? cb_price__text(ps, u->inst->id)
+				     : cb_price__track(ps, cb_arena_strdup(ps->ra, u->institution));
 	b->rank = rank;
 	b->key_day = key;
 	return b;
@@ -118,7 +153,7 @@ rbill *cb_price__bill(pstate *ps, const cs_unit *u, const char *track, int rank,
 cb_line *cb_price__line(pstate *ps, rbill *b)
 {
 	cb_line *l = cb_price__track(ps, cb_arena_alloc(ps->ra, sizeof *l));
-	if (!l || cb_ptrvec_push(&b->lines, l) != 0) {
+	if (!l || cb_ptrvec_push_in(&b->lines, l, ps->ra) != 0) {
 		ps->oom = 1;
 		return NULL;
 	}
@@ -167,10 +202,9 @@ void cb_price__steps_to(pstate *ps, const cb_step *const **steps, size_t *count)
 
 int cb_price__seen_line(pstate *ps, const char *inst, const char *id)
 {
-	char *key = cb_arena_join(ps->scratch, inst, '\x1f', id);
-	if (!cb_price__track(ps, key))
-		return 0;
-	if (cb_strmap_get(&ps->seen_lines, key))
+	cb_keymap *seen = &ps->call->seen_lines;
+	uint64_t hash = cb_keymap_hash(inst, id, 0);
+	if (cb_keymap_get(seen, inst, id, 0, hash))
 		return 1;
 	if (ps->io && ps->io->line_billed) {
 		int billed = ps->io->line_billed(ps->io->ud, ps->pt->id, inst, id);
@@ -179,7 +213,7 @@ int cb_price__seen_line(pstate *ps, const char *inst, const char *id)
 		if (billed > 0)
 			return 1;
 	}
-	if (cb_strmap_put(&ps->seen_lines, key, key) != 0)
+	if (cb_keymap_put(seen, inst, id, 0, hash, (void *)id) != 0)
 		ps->oom = 1;
 	return 0;
 }
@@ -286,7 +320,7 @@ static void statement(pstate *ps)
 	for (size_t i = 0; i < ps->years.n; i++) {
 		const yearacc *ya = ps->years.v[i];
 		raccum_out *a = cb_price__track(ps, cb_arena_alloc(ps->ra, sizeof *a));
-		if (!a || cb_ptrvec_push(&ps->out->accums, a) != 0) {
+		if (!a || cb_ptrvec_push_in(&ps->out->accums, a, ps->ra) != 0) {
 			ps->oom = 1;
 			return;
 		}
@@ -308,81 +342,110 @@ static int bill_cmp(const void *pa, const void *pb)
 	return strcmp(a->pub.unit, b->pub.unit);
 }
 
-/* Rule attributes list their clauses in SPEC order (docs/claim-format.md). The few distinct
- * rule strings are canonicalised once each. */
+/* `rule` with its clauses in SPEC order: looked up by address (most rules are static
+ * text), then by content; each distinct text is canonicalised once per case. */
+static const char *canonical_rule(pstate *ps, const char *rule)
+{
+	pcall *call = ps->call;
+	const char *canon = cb_ptrmap_get(&call->canonical, rule);
+	if (canon)
+		return canon;
+	canon = cb_strmap_get(&call->canonical_text, rule);
+	if (!canon && (!(canon = cb_clause__canonical(ps->ra, rule)) ||
+		       cb_strmap_put(&call->canonical_text, rule, (void *)canon) != 0)) {
+		ps->oom = 1;
+		return NULL;
+	}
+	if (cb_ptrmap_put(&call->canonical, rule, (void *)canon) != 0)
+		ps->oom = 1;
+	return canon;
+}
+
+/* Rule attributes list their clauses in SPEC order (docs/claim-format.md). */
 static void canonical_rules(pstate *ps)
 {
-	cb_strmap done = {0};
 	for (size_t b = 0; b < ps->out->bills.n && !ps->oom; b++) {
 		rbill *bill = ps->out->bills.v[b];
 		for (size_t i = 0; i < bill->lines.n && !ps->oom; i++) {
 			cb_line *l = bill->lines.v[i];
-			if (!l->rule)
-				continue;
-			const char *canon = cb_strmap_get(&done, l->rule);
-			if (!canon && (!(canon = cb_clause__canonical(ps->ra, l->rule)) ||
-				       cb_strmap_put(&done, l->rule, (void *)canon) != 0))
-				ps->oom = 1;
-			l->rule = canon;
+			if (l->rule)
+				l->rule = canonical_rule(ps, l->rule);
 		}
 	}
-	cb_strmap_free(&done);
+}
+
+void cb_price__sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	const char *p = base;
+	size_t i = 1;
+	while (i < n && cmp(p + (i - 1) * size, p + i * size) <= 0)
+		i++;
+	if (i < n)
+		qsort(base, n, size, cmp);
 }
 
 static void price_timeline(pstate *ps)
 {
 	const cb_ptrvec *units = &ps->pt->units;
-	tl_entry *tl = malloc((units->n + 1) * sizeof *tl);
-	if (!tl) {
-		ps->oom = 1;
+	tl_entry *tl = cb_price__track(ps, cb_arena_alloc(ps->scratch, units->n * sizeof *tl));
+	if (!tl)
 		return;
-	}
 	for (size_t i = 0; i < units->n; i++) {
 		const cs_unit *u = units->v[i];
 		tl[i] = (tl_entry){unit_day(ps, u), unit_rank(u), u};
 	}
-	qsort(tl, units->n, sizeof *tl, tl_cmp);
+	cb_price__sort(tl, units->n, sizeof *tl, tl_cmp);
 	for (size_t i = 0; i < units->n && !ps->oom; i++)
 		price_unit(ps, tl[i].u);
-	free(tl);
-	if (ps->out->bills.n)
-		qsort(ps->out->bills.v, ps->out->bills.n, sizeof(void *), bill_cmp);
+	cb_price__sort(ps->out->bills.v, ps->out->bills.n, sizeof(void *), bill_cmp);
 	ps->out->pub.bill_count = ps->out->bills.n;
 	canonical_rules(ps);
 }
 
-/* A patient's claim items in the order of their bills (stable within a bill). */
+/* A patient's claim items in the order of their bills (stable within a bill): a unit's
+ * items go with the last of its bills. Left as they are if some item has no bill. */
 static void order_pay(pstate *ps)
 {
-	cb_strmap pos = {0};
-	size_t *rank = malloc((ps->pay.n + 1) * sizeof *rank);
-	void **sorted = malloc((ps->pay.n + 1) * sizeof *sorted);
-	for (size_t b = 0; rank && sorted && b < ps->out->bills.n; b++)
-		if (cb_strmap_put(&pos, ((rbill *)ps->out->bills.v[b])->pub.unit,
-				  (void *)(b + 1)) != 0)
-			ps->oom = 1;
-	if (!rank || !sorted || ps->oom) {
+	cb_keymap *pos = &ps->call->unit_rank;
+	size_t nbills = ps->out->bills.n, n = ps->pay.n;
+	size_t *rank = cb_arena_alloc(ps->scratch, n * sizeof *rank);
+	size_t *start = cb_arena_alloc(ps->scratch, (nbills + 2) * sizeof *start);
+	void **sorted = cb_arena_alloc(ps->scratch, n * sizeof *sorted);
+	if (!rank || !start || !sorted) {
 		ps->oom = 1;
-	} else {
-		size_t n = 0;
-		for (size_t b = 1; b <= ps->out->bills.n; b++)
-			for (size_t i = 0; i < ps->pay.n; i++)
-				if ((size_t)cb_strmap_get(&pos, ((payitem *)ps->pay.v[i])->unit) == b)
-					sorted[n++] = ps->pay.v[i];
-		if (n == ps->pay.n)
-			memcpy(ps->pay.v, sorted, n * sizeof *sorted);
+		return;
 	}
-	free(rank);
-	free(sorted);
-	cb_strmap_free(&pos);
+	cb_keymap_clear(pos);
+	for (size_t b = nbills; b-- > 0;) { /* the last bill of a unit is put first */
+		const char *unit = ((rbill *)ps->out->bills.v[b])->pub.unit;
+		uint64_t h = cb_keymap_hash(unit, NULL, 0);
+		if (!cb_keymap_get(pos, unit, NULL, 0, h) &&
+		    cb_keymap_put(pos, unit, NULL, 0, h, (void *)(b + 1)) != 0) {
+			ps->oom = 1;
+			return;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *unit = ((payitem *)ps->pay.v[i])->unit;
+		rank[i] = (size_t)cb_keymap_get(pos, unit, NULL, 0, cb_keymap_hash(unit, NULL, 0));
+		if (!rank[i])
+			return;
+		start[rank[i] + 1]++;
+	}
+	for (size_t b = 1; b <= nbills; b++) /* a counting sort: stable by construction */
+		start[b + 1] += start[b];
+	for (size_t i = 0; i < n; i++)
+		sorted[start[rank[i]]++] = ps->pay.v[i];
+	memcpy(ps->pay.v, sorted, n * sizeof *sorted);
 }
 
 /* Price one billable patient into `out`; its claim items go to `pay`, its notes to `found`. */
 static int price_patient(cb_result *res, const cb_ruleset *rs, const cs_case *cs,
 			 const cs_patient *pt, rpatient *out, cb_ptrvec *pay, cb_ptrvec *found,
-			 cb_arena *scratch)
+			 cb_arena *scratch, pcall *call)
 {
 	pstate ps = {0};
+	ps.call = call;
 	ps.trace = res->trace;
 	ps.io = res->io;
 	ps.rs = rs;
@@ -407,15 +470,12 @@ static int price_patient(cb_result *res, const cb_ruleset *rs, const cs_case *cs
 		if (cb_ptrvec_push(pay, ps.pay.v[i]) != 0)
 			ps.oom = 1;
 	for (size_t i = 0; i < ps.findings.n && !ps.oom; i++)
-		if (cb_ptrvec_push(found, ps.findings.v[i]) != 0)
+		if (cb_ptrvec_push_in(found, ps.findings.v[i], res->arena) != 0)
 			ps.oom = 1;
 	cb_contracts__free(&ps);
-	cb_ptrvec_free(&ps.years);
-	cb_ptrvec_free(&ps.pay);
-	cb_ptrvec_free(&ps.findings);
 	cb_ptrvec_free(&ps.steps);
-	cb_strmap_free(&ps.seen_lines);
-	cb_strmap_free(&ps.line_times);
+	cb_keymap_clear(&call->seen_lines);
+	cb_keymap_clear(&call->line_times);
 	cb_arena_reset(ps.scratch);
 	if (ps.io_failed)
 		res->io_failed = 1;
@@ -451,7 +511,7 @@ static int build_claims(cb_result *res, const cb_ptrvec *pay)
 	for (size_t i = 0; i < payers.n && !rc; i++) {
 		rclaim *c = cb_arena_alloc(res->arena, sizeof *c);
 		cb_dec *total = cb_arena_dec(res->arena);
-		if (!c || !total || cb_ptrvec_push(&res->claims, c) != 0) {
+		if (!c || !total || cb_ptrvec_push_in(&res->claims, c, res->arena) != 0) {
 			rc = -1;
 			break;
 		}
@@ -461,7 +521,7 @@ static int build_claims(cb_result *res, const cb_ptrvec *pay)
 			if (strcmp(p->payer, c->pub.payer) != 0)
 				continue;
 			cb_claim_item *it = cb_arena_alloc(res->arena, sizeof *it);
-			if (!it || cb_ptrvec_push(&c->items, it) != 0) {
+			if (!it || cb_ptrvec_push_in(&c->items, it, res->arena) != 0) {
 				rc = -1;
 				break;
 			}
@@ -486,29 +546,11 @@ static int patient_cmp(const void *pa, const void *pb)
 	return strcmp(a->id, b->id);
 }
 
-static void result_free_vectors(cb_result *res)
-{
-	for (size_t i = 0; i < res->patients.n; i++) {
-		rpatient *p = res->patients.v[i];
-		for (size_t b = 0; b < p->bills.n; b++)
-			cb_ptrvec_free(&((rbill *)p->bills.v[b])->lines);
-		cb_ptrvec_free(&p->bills);
-		cb_ptrvec_free(&p->accums);
-		cb_ptrvec_free(&p->quotas);
-		cb_ptrvec_free(&p->commercials);
-	}
-	for (size_t i = 0; i < res->claims.n; i++)
-		cb_ptrvec_free(&((rclaim *)res->claims.v[i])->items);
-	cb_ptrvec_free(&res->patients);
-	cb_ptrvec_free(&res->claims);
-	cb_ptrvec_free(&res->findings);
-}
-
+/* Every vector of a result lives in its arena (cb_ptrvec_push_in). */
 CB_EXTERN void cb_result_free(cb_result *res)
 {
 	if (!res)
 		return;
-	result_free_vectors(res);
 	cb_arena_free(res->arena);
 	free(res);
 }
@@ -534,7 +576,7 @@ static int copy_findings(cb_result *res, cb_ptrvec *dst, const cb_ptrvec *src)
 		c->message = cb_arena_strdup(res->arena, f->message);
 		c->file = cb_arena_strdup(res->arena, f->file);
 		if ((f->ref && !c->ref) || !c->message || (f->file && !c->file) ||
-		    cb_ptrvec_push(dst, c) != 0)
+		    cb_ptrvec_push_in(dst, c, res->arena) != 0)
 			return -1;
 	}
 	return 0;
@@ -547,7 +589,9 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 		res->status = CB_RESULT_REJECTED;
 		return copy_findings(res, &res->findings, &cs->doc_findings);
 	}
-	cb_ptrvec order = {0}, pay = {0}, notes = {0};
+	cb_ptrvec order = {0}, pay = {0};
+	cb_ptrvec notes = {0}; /* in the result's arena, like every vector of the result */
+	pcall call = {0};
 	cb_arena *scratch = cb_arena_new(); /* working values, reset after each patient */
 	int rc = !scratch || push_all(&order, &cs->patients);
 	if (order.n)
@@ -555,7 +599,7 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 	for (size_t i = 0; i < order.n && !rc; i++) {
 		const cs_patient *pt = order.v[i];
 		rpatient *rp = cb_arena_alloc(res->arena, sizeof *rp);
-		if (!rp || cb_ptrvec_push(&res->patients, rp) != 0) {
+		if (!rp || cb_ptrvec_push_in(&res->patients, rp, res->arena) != 0) {
 			rc = -1;
 			break;
 		}
@@ -566,12 +610,12 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 			res->status = CB_RESULT_HELD;
 			rc = copy_findings(res, &notes, &pt->findings);
 		} else {
-			rc = price_patient(res, rs, cs, pt, rp, &pay, &notes, scratch);
+			rc = price_patient(res, rs, cs, pt, rp, &pay, &notes, scratch, &call);
 		}
 		for (size_t j = 0; j < notes.n && !rc; j++) {
 			cb_finding *f = notes.v[j];
 			f->patient = rp->pub.id;
-			rc = cb_ptrvec_push(&res->findings, f);
+			rc = cb_ptrvec_push_in(&res->findings, f, res->arena);
 		}
 	}
 	if (!rc)
@@ -579,7 +623,12 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 	cb_arena_free(scratch);
 	cb_ptrvec_free(&order);
 	cb_ptrvec_free(&pay);
-	cb_ptrvec_free(&notes);
+	cb_ptrmap_free(&call.copies);
+	cb_ptrmap_free(&call.canonical);
+	cb_strmap_free(&call.canonical_text);
+	cb_keymap_free(&call.seen_lines);
+	cb_keymap_free(&call.line_times);
+	cb_keymap_free(&call.unit_rank);
 	return rc;
 }
 

@@ -54,9 +54,20 @@ typedef struct yearacc {
 
 /* What one payer owes for one unit: summed into one claim item. */
 typedef struct payitem {
-	const char *payer, *patient, *unit;
+	const char *payer, *patient, *unit;      /* the result's copies */
+	const char *payer_src, *unit_src;        /* the texts they were copied from */
 	cb_dec *amount;
 } payitem;
+
+/* What pricing one case reuses from patient to patient (price_case owns it). */
+typedef struct pcall {
+	cb_ptrmap copies;     /* rule-set or case text -> its copy in the result's arena */
+	cb_ptrmap canonical;  /* rule text (by address) -> the same clauses in SPEC order */
+	cb_strmap canonical_text; /* the same by content */
+	cb_keymap seen_lines; /* [DUP-1] (institution, line id), emptied per patient */
+	cb_keymap line_times; /* [DUP-1] (item, day and second) -> first line id, per patient */
+	cb_keymap unit_rank;  /* unit id -> its bill's rank + 1, per patient (order_pay) */
+} pcall;
 
 typedef struct pstate {
 	const cb_ruleset *rs;
@@ -66,11 +77,12 @@ typedef struct pstate {
 	cb_arena *ra;        /* the result's arena */
 	cb_arena *scratch;   /* working values of this patient */
 	rpatient *out;
+	pcall *call;         /* tables shared by the patients of one case */
+	/* vectors below live in the scratch arena (cb_ptrvec_push_in) */
 	cb_ptrvec years;     /* yearacc* */
 	cb_ptrvec pay;       /* payitem* */
 	cb_ptrvec findings;  /* cb_finding* from pricing, in processing order */
-	cb_strmap seen_lines;   /* [DUP-1] "institution\x1fline id" */
-	cb_strmap line_times;   /* [DUP-1] "item\x1fday:secs" -> line id */
+	const char *unit_src, *unit_copy; /* the unit being priced: its id and the result's copy */
 	cb_dec *owes[3];     /* the patient's share per account ([ACC-1]) */
 	void *contracts;     /* contract state (contracts.c) */
 	int trace;           /* record cb_steps (explain) */
@@ -84,6 +96,14 @@ typedef struct pstate {
  * day `month` of a stay (see cb_state_io). */
 #define CB_NO_MONTH INT32_MIN
 int cb_price__skip(pstate *ps, const char *unit_id, int32_t month);
+
+/* The result's copy of a text of the rule set or the case, which live while pricing: one
+ * copy per distinct address, for texts that many lines or bills show (codes, payers). */
+const char *cb_price__text(pstate *ps, const char *s);
+
+/* qsort, after a linear check that most inputs pass: they are in order already. Only for
+ * orders without ties between different elements, or with a stable qsort. */
+void cb_price__sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
 /* Mark out-of-memory when p is NULL; returns p. */
 void *cb_price__track(pstate *ps, void *p);
