@@ -5,6 +5,7 @@
  */
 #include "arena.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -143,19 +144,78 @@ char *cb_arena_strdup(cb_arena *a, const char *s)
 	return s ? cb_arena_strndup(a, s, strlen(s)) : NULL;
 }
 
+/* Only %s, %d and %% in fmt: the conversions cb_arena__vformat does itself. */
+static int simple_format(const char *fmt)
+{
+	for (const char *f = fmt; (f = strchr(f, '%')); f += 2)
+		if (f[1] != 's' && f[1] != 'd' && f[1] != '%')
+			return 0;
+	return 1;
+}
+
+/* Append text to buf as vsnprintf would: count every byte, store those before the NUL. */
+static void put_text(char *buf, size_t cap, size_t *n, const char *s, size_t len)
+{
+	if (*n < cap) {
+		size_t room = cap - 1 - *n, take = len < room ? len : room;
+		memcpy(buf + *n, s, take);
+	}
+	*n += len;
+}
+
+int cb_arena__vformat(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+	if (!simple_format(fmt))
+		return vsnprintf(buf, cap, fmt, ap);
+	size_t n = 0;
+	for (const char *f = fmt; *f;) {
+		const char *pct = strchr(f, '%');
+		size_t plain = pct ? (size_t)(pct - f) : strlen(f);
+		put_text(buf, cap, &n, f, plain);
+		if (!pct)
+			break;
+		if (pct[1] == 's') {
+			const char *s = va_arg(ap, const char *);
+			s = s ? s : "(null)"; /* as glibc prints it */
+			put_text(buf, cap, &n, s, strlen(s));
+		} else if (pct[1] == 'd') {
+			int v = va_arg(ap, int);
+			char digits[12], *d = digits + sizeof digits;
+			unsigned m = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+			do
+				*--d = (char)('0' + m % 10);
+			while ((m /= 10) > 0);
+			if (v < 0)
+				*--d = '-';
+			put_text(buf, cap, &n, d, (size_t)(digits + sizeof digits - d));
+		} else {
+			put_text(buf, cap, &n, "%", 1);
+		}
+		f = pct + 2;
+	}
+	if (cap > 0)
+		buf[n < cap ? n : cap - 1] = '\0';
+	return n > INT_MAX ? -1 : (int)n;
+}
+
 char *cb_arena_printf(cb_arena *a, const char *fmt, ...)
 {
+	char small[256];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = cb_arena__vformat(small, sizeof small, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return NULL;
 	char *p = alloc_raw(a, (size_t)n + 1, 1);
 	if (!p)
 		return NULL;
+	if ((size_t)n < sizeof small) {
+		memcpy(p, small, (size_t)n + 1);
+		return p;
+	}
 	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	cb_arena__vformat(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return p;
 }
@@ -195,10 +255,11 @@ cb_dec *cb_arena_dec_copy(cb_arena *a, const cb_dec *src)
 
 char *cb_arena_fmt(cb_arena *a, const cb_dec *d, cb_dec_kind kind)
 {
-	char small[64];
-	size_t need = cb_dec_format(d, kind, small, sizeof small);
-	if (need < sizeof small)
-		return cb_arena_strndup(a, small, need);
+	char small[CB_DEC_SMALL_TEXT];
+	const char *first = cb_dec_format_small(d, kind, small + sizeof small);
+	if (first)
+		return cb_arena_strndup(a, first, (size_t)(small + sizeof small - first));
+	size_t need = cb_dec_format(d, kind, NULL, 0);
 	char *p = alloc_raw(a, need + 1, 1);
 	if (p)
 		cb_dec_format(d, kind, p, need + 1);

@@ -7,6 +7,7 @@
 #ifndef CB_ARENA_H
 #define CB_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "money.h"
@@ -22,6 +23,9 @@ void cb_arena_reset(cb_arena *a);
 void *cb_arena_alloc(cb_arena *a, size_t size);
 char *cb_arena_strdup(cb_arena *a, const char *s);
 char *cb_arena_strndup(cb_arena *a, const char *s, size_t n);
+/* vsnprintf, fast for the conversions messages and ids use (%s, %d and %%) and vsnprintf
+ * itself for any other format; same text, same return value. */
+int cb_arena__vformat(char *buf, size_t cap, const char *fmt, va_list ap);
 /* printf-style string in the arena. */
 char *cb_arena_printf(cb_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -4,7 +4,6 @@
 #include "findings.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 static const struct {
@@ -56,7 +55,7 @@ cb_finding *cb_finding__new(cb_arena *a, const char *code, const char *rule,
 	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	cb_arena__vformat(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	utf8_clean(buf);
 	f->severity = cb_finding__severity(code);

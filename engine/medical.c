@@ -156,8 +156,8 @@ static cb_line *line_head(pstate *ps, rbill *b, const cs_line *ln, const char *i
 	out->item = strcmp(ln->med->code, ln->item) == 0
 			    ? cb_price__text(ps, ln->med->code)
 			    : cb_price__track(ps, cb_arena_strdup(ps->ra, ln->item));
-	out->qty = cb_arena_fmt(ps->ra, qty, CB_DEC_QTY);
-	out->price = cb_arena_fmt(ps->ra, price, CB_DEC_PRICE);
+	out->qty = cb_price__fmt(ps, qty, CB_DEC_QTY);
+	out->price = cb_price__fmt(ps, price, CB_DEC_PRICE);
 	return out;
 }
 

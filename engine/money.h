@@ -128,4 +128,33 @@ void cb_dec_split(cb_dec *part, cb_dec *rest, const cb_dec *amount, const cb_dec
  */
 size_t cb_dec_format(const cb_dec *d, cb_dec_kind kind, char *buf, size_t cap);
 
+/*
+ * The fast path of cb_dec_format, for hot callers: when d is in the 64-bit form, writes the
+ * same text (without a NUL) so that it ends just before `end` and returns its first byte;
+ * the text is at most CB_DEC_SMALL_TEXT bytes. Returns NULL, writing nothing, for a value in
+ * the GMP form (use cb_dec_format).
+ */
+#define CB_DEC_SMALL_TEXT 48 /* sign, <= 20 integer digits, '.', <= 18 fraction digits */
+char *cb_dec_format_small(const cb_dec *d, cb_dec_kind kind, char *end);
+
+/*
+ * A memo of texts already made, for callers that format many values of which many repeat
+ * (amounts of the same item and quantity): direct-mapped, so a lookup costs one compare.
+ * Only values in the 64-bit form are kept; the texts are the caller's and must outlive the
+ * memo's use. Zero-initialise a cb_dec_memo before use; it holds no other resource.
+ */
+#define CB_DEC_MEMO_SLOTS 1024
+typedef struct cb_dec_memo {
+	struct cb_dec_memo_slot {
+		int64_t v;
+		uint8_t scale, kind, used;
+		const char *text;
+	} slot[CB_DEC_MEMO_SLOTS];
+} cb_dec_memo;
+
+/* The text remembered for d as `kind`, or NULL. */
+const char *cb_dec_memo_get(const cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind);
+/* Remember `text` (cb_dec_format's text of d as `kind`), replacing what shared its slot. */
+void cb_dec_memo_put(cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind, const char *text);
+
 #endif

@@ -297,29 +297,37 @@ static void put_mpz(sink *s, mpz_srcptr scaled, kind_rule rule)
 	gmp_free(big, n + 1);
 }
 
-/* Longest text of a small value: sign, <= 20 integer digits, '.', <= 18 fraction digits
- * (min_digits never exceeds what the scale allows: keep <= max(18, 2)). */
-#define SMALL_TEXT_MAX 48
+/* "00" to "99": digits are written two at a time. */
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
 
 /* Digits of m written backwards, ending just before `end`; returns the first. */
 static char *u64_digits_back(char *end, uint64_t m)
 {
-	do {
-		*--end = (char)('0' + m % 10);
-		m /= 10;
-	} while (m > 0);
+	while (m >= 100) {
+		unsigned pair = (unsigned)(m % 100);
+		m /= 100;
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * pair, 2);
+	}
+	if (m >= 10) {
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * m, 2);
+	} else {
+		*--end = (char)('0' + m);
+	}
 	return end;
 }
 
 /* The text of a money amount whose magnitude is `cents` fen, backwards from `end`. */
 static char *money_back(char *end, uint64_t cents)
 {
-	uint64_t yuan = cents / 100;
-	unsigned fen = (unsigned)(cents % 100);
-	*--end = (char)('0' + fen % 10);
-	*--end = (char)('0' + fen / 10);
+	end -= 2;
+	memcpy(end, digit_pairs + 2 * (cents % 100), 2);
 	*--end = '.';
-	return u64_digits_back(end, yuan);
+	return u64_digits_back(end, cents / 100);
 }
 
 /*
@@ -362,13 +370,18 @@ static char *format_small(char *end, const cb_dec *d, kind_rule rule)
 	return p;
 }
 
+char *cb_dec_format_small(const cb_dec *d, cb_dec_kind kind, char *end)
+{
+	return d->big ? NULL : format_small(end, d, cb_money__kind_rule(kind));
+}
+
 size_t cb_dec_format(const cb_dec *d, cb_dec_kind kind, char *buf, size_t cap)
 {
 	kind_rule rule = cb_money__kind_rule(kind);
 	sink s = { buf, cap, 0 };
 
 	if (!d->big) {
-		char text[SMALL_TEXT_MAX];
+		char text[CB_DEC_SMALL_TEXT];
 		char *first = format_small(text + sizeof text, d, rule);
 		sink_write(&s, first, (size_t)(text + sizeof text - first));
 		return sink_finish(&s);
@@ -381,4 +394,36 @@ size_t cb_dec_format(const cb_dec *d, cb_dec_kind kind, char *buf, size_t cap)
 	put_mpz(&s, scaled, rule);
 	mpz_clear(scaled);
 	return sink_finish(&s);
+}
+
+/* ---- the memo --------------------------------------------------------------------------- */
+
+static size_t memo_index(const cb_dec *d, cb_dec_kind kind)
+{
+	uint64_t h = ((uint64_t)d->v ^ ((uint64_t)d->scale << 56) ^ ((uint64_t)kind << 60)) *
+		     0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 54) & (CB_DEC_MEMO_SLOTS - 1);
+}
+
+const char *cb_dec_memo_get(const cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind)
+{
+	if (d->big)
+		return NULL;
+	const struct cb_dec_memo_slot *s = &m->slot[memo_index(d, kind)];
+	/* the small form is normalised: equal values have equal v and scale */
+	return s->used && s->v == d->v && s->scale == d->scale && s->kind == (uint8_t)kind
+		       ? s->text
+		       : NULL;
+}
+
+void cb_dec_memo_put(cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind, const char *text)
+{
+	if (d->big || !text)
+		return;
+	struct cb_dec_memo_slot *s = &m->slot[memo_index(d, kind)];
+	s->v = d->v;
+	s->scale = d->scale;
+	s->kind = (uint8_t)kind;
+	s->used = 1;
+	s->text = text;
 }

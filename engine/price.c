@@ -30,12 +30,24 @@ cb_dec *cb_price__dec(pstate *ps)
 	return cb_price__track(ps, cb_arena_dec(ps->scratch));
 }
 
+/* Amounts repeat (the same item at the same quantity): a value's text is made once and
+ * shared while it stays in the memo. */
+const char *cb_price__fmt(pstate *ps, const cb_dec *d, cb_dec_kind kind)
+{
+	const char *text = cb_dec_memo_get(ps->call->texts, d, kind);
+	if (!text) {
+		text = cb_price__track(ps, cb_arena_fmt(ps->ra, d, kind));
+		cb_dec_memo_put(ps->call->texts, d, kind, text);
+	}
+	return text;
+}
+
 /* Zero, the most common amount of all, is static text: it outlives any result. */
 const char *cb_price__money(pstate *ps, const cb_dec *d)
 {
 	if (cb_dec_is_zero(d))
 		return "0.00";
-	return cb_price__track(ps, cb_arena_fmt(ps->ra, d, CB_DEC_MONEY));
+	return cb_price__fmt(ps, d, CB_DEC_MONEY);
 }
 
 yearacc *cb_price__year(pstate *ps, int year)
@@ -119,7 +131,7 @@ void cb_price__finding(pstate *ps, const char *code, const char *rule, const cha
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	cb_arena__vformat(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	cb_finding *f = cb_finding__new(ps->ra, code, rule, ps->out->pub.id,
 					cb_arena_strdup(ps->ra, ref), ps->res->doc_name, line, "%s", msg);
@@ -374,14 +386,31 @@ static void canonical_rules(pstate *ps)
 	}
 }
 
+/* Short arrays (a unit's lines, a patient's units) are sorted by insertion: stable, like
+ * glibc's merge sort, and without its call overhead. */
+#define INSERTION_MAX 24
+#define ELEM_MAX 32
+
 void cb_price__sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
 {
-	const char *p = base;
+	char *p = base;
 	size_t i = 1;
 	while (i < n && cmp(p + (i - 1) * size, p + i * size) <= 0)
 		i++;
-	if (i < n)
+	if (i >= n)
+		return;
+	if (n > INSERTION_MAX || size > ELEM_MAX) {
 		qsort(base, n, size, cmp);
+		return;
+	}
+	char x[ELEM_MAX];
+	for (; i < n; i++) { /* p[0..i) is in order */
+		size_t j = i;
+		memcpy(x, p + i * size, size);
+		for (; j > 0 && cmp(p + (j - 1) * size, x) > 0; j--)
+			memcpy(p + j * size, p + (j - 1) * size, size);
+		memcpy(p + j * size, x, size);
+	}
 }
 
 static void price_timeline(pstate *ps)
@@ -593,7 +622,8 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 	cb_ptrvec notes = {0}; /* in the result's arena, like every vector of the result */
 	pcall call = {0};
 	cb_arena *scratch = cb_arena_new(); /* working values, reset after each patient */
-	int rc = !scratch || push_all(&order, &cs->patients);
+	call.texts = calloc(1, sizeof *call.texts);
+	int rc = !scratch || !call.texts || push_all(&order, &cs->patients);
 	if (order.n)
 		qsort(order.v, order.n, sizeof(void *), patient_cmp);
 	for (size_t i = 0; i < order.n && !rc; i++) {
@@ -629,6 +659,7 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 	cb_keymap_free(&call.seen_lines);
 	cb_keymap_free(&call.line_times);
 	cb_keymap_free(&call.unit_rank);
+	free(call.texts);
 	return rc;
 }
 

@@ -67,6 +67,7 @@ typedef struct pcall {
 	cb_keymap seen_lines; /* [DUP-1] (institution, line id), emptied per patient */
 	cb_keymap line_times; /* [DUP-1] (item, day and second) -> first line id, per patient */
 	cb_keymap unit_rank;  /* unit id -> its bill's rank + 1, per patient (order_pay) */
+	cb_dec_memo *texts;   /* texts of values made so far (in the result's arena) */
 } pcall;
 
 typedef struct pstate {
@@ -101,8 +102,9 @@ int cb_price__skip(pstate *ps, const char *unit_id, int32_t month);
  * copy per distinct address, for texts that many lines or bills show (codes, payers). */
 const char *cb_price__text(pstate *ps, const char *s);
 
-/* qsort, after a linear check that most inputs pass: they are in order already. Only for
- * orders without ties between different elements, or with a stable qsort. */
+/* A stable sort (insertion for short arrays, else qsort), after a linear check that most
+ * inputs pass: they are in order already. Only for orders without ties between different
+ * elements, or with a stable qsort (glibc's merge sort). */
 void cb_price__sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
 /* Mark out-of-memory when p is NULL; returns p. */
@@ -111,6 +113,8 @@ void *cb_price__track(pstate *ps, void *p);
 cb_dec *cb_price__dec(pstate *ps);
 /* Money text of d in the result arena. */
 const char *cb_price__money(pstate *ps, const cb_dec *d);
+/* Text of d as `kind` in the result arena (texts of equal values may be shared). */
+const char *cb_price__fmt(pstate *ps, const cb_dec *d, cb_dec_kind kind);
 /* The accumulators of `year`, created at zero if the case gave none. */
 yearacc *cb_price__year(pstate *ps, int year);
 /* Add `amount` to what `payer` owes for `unit` (nothing when amount is 0). */
