@@ -871,11 +871,13 @@ static cb_elem *from_dom(cb_arena *a, xmlNodePtr n, cb_elem *parent)
 	e->parent = parent;
 	size_t na = 0;
 	for (xmlAttrPtr p = n->properties; p; p = p->next)
-		na++;
+		na += p->ns == NULL;
 	e->attrs = cb_arena_alloc(a, (2 * na + 1) * sizeof *e->attrs);
 	if (!e->name || !e->attrs)
 		return NULL;
 	for (xmlAttrPtr p = n->properties; p; p = p->next) {
+		if (p->ns) /* xsi:…, the only ones the XSD lets through: no case data */
+			continue;
 		const char *v = cb_xml_attr(n, (const char *)p->name);
 		const char *k = intern(a, (const char *)p->name);
 		if (!k || !(v = cb_arena_strdup(a, v ? v : "")))
