@@ -797,6 +797,39 @@ static void load_header(cload *L, const cb_elem *root)
 	}
 }
 
+int cb_case__xml_char(const unsigned char *p)
+{
+	unsigned c = *p;
+	if (c < 0x80)
+		return c >= 0x20 || c == 0x9 || c == 0xA || c == 0xD;
+	int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : -1;
+	if (n < 0 || c > 0xF4)
+		return 0;
+	unsigned cp = c & (0x3F >> n);
+	for (int i = 1; i <= n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
+		return 0;
+	return n + 1;
+}
+
+/* The case's name as text XML can carry: '?' for each byte that does not start a character. */
+static char *clean_name(cb_arena *a, const char *name)
+{
+	char *s = cb_arena_strdup(a, name);
+	unsigned char *p = (unsigned char *)s;
+	for (int n; p && *p; p += n)
+		if (!(n = cb_case__xml_char(p))) {
+			*p = '?';
+			n = 1;
+		}
+	return s;
+}
+
 cs_case *cb_case__new(const cb_ruleset *rs, const char *name)
 {
 	cs_case *cs = calloc(1, sizeof *cs);
@@ -805,7 +838,7 @@ cs_case *cb_case__new(const cb_ruleset *rs, const char *name)
 		return NULL;
 	}
 	cs->rs = rs;
-	if (!(cs->name = cb_arena_strdup(cs->arena, name))) {
+	if (!(cs->name = clean_name(cs->arena, name))) {
 		free_case(cs);
 		return NULL;
 	}

@@ -32,6 +32,11 @@ static inline const char *cb_elem__attr(const cb_elem *e, const char *name)
 	return NULL;
 }
 
+/* The length of the XML 1.0 character (Char: #x9 | #xA | #xD | [#x20-#xD7FF] |
+ * [#xE000-#xFFFD] | [#x10000-#x10FFFF]) UTF-8 encoded at p, shortest form only; 0 when p does
+ * not start one (or is the end). */
+int cb_case__xml_char(const unsigned char *p);
+
 /* Parse, validate and load `len` bytes named `name`. CB_OK with *out set whenever the
  * document could be judged: a rejected document has cs->rejected and its doc_findings; held
  * patients have their findings. CB_ELIMIT when the case has more than max_patients patients
@@ -46,7 +51,8 @@ int cb_case__load_keep(cs_case **out, cb_elem **root, const cb_ruleset *rs, cons
 		       size_t len, const char *name, size_t max_patients, size_t max_lines);
 
 /* An empty case named `name` for rule set rs (its arena holds the tree); NULL when out of
- * memory. */
+ * memory. The name is kept with '?' for every byte that does not start an XML character: it
+ * is shown in the claim document and in every finding. */
 cs_case *cb_case__new(const cb_ruleset *rs, const char *name);
 
 /* Load the tree under `root` (<case>, in cs's arena) into cs. `probs` are the schema problems

@@ -108,27 +108,9 @@ static const aspec *attr_spec(const espec *es, const char *name)
 	return NULL;
 }
 
-/* The length of the XML 1.0 character (Char: #x9 | #xA | #xD | [#x20-#xD7FF] |
- * [#xE000-#xFFFD] | [#x10000-#x10FFFF]) UTF-8 encoded at p, shortest form only; 0 when p does
- * not start one (or is the end). */
 static int xml_char(const unsigned char *p)
 {
-	unsigned c = *p;
-	if (c < 0x80)
-		return c >= 0x20 || c == 0x9 || c == 0xA || c == 0xD;
-	int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : -1;
-	if (n < 0 || c > 0xF4)
-		return 0;
-	unsigned cp = c & (0x3F >> n);
-	for (int i = 1; i <= n; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3F);
-	}
-	if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
-		return 0;
-	return n + 1;
+	return cb_case__xml_char(p);
 }
 
 /* Whether s is UTF-8 made of XML 1.0 characters. */

@@ -188,7 +188,9 @@ CB_EXTERN int cb_case_load_buffer(cb_case **out, const cb_ruleset *rs, const cha
  * or CB_EINVAL for a misuse (NULL argument, closing an element that is not the open one,
  * building a case that is finished); after an error the case can only be freed.
  * cb_case_finish checks and loads the case (CB_EINVAL when an element is still open;
- * CB_ELIMIT for the limits of opts; CB_ENOMEM). The claim's case-sha256 of a built case is
+ * CB_ELIMIT for the limits of opts; CB_ENOMEM). As for a document, nesting is limited: an
+ * element deeper than 256 levels is one SCHEMA finding and is not kept. The case's name, as
+ * shown in the claim and in findings, has '?' for every byte XML cannot carry. The claim's case-sha256 of a built case is
  * the SHA-256 of its canonical document, the bytes cb_case_write_buffer returns.
  */
 CB_EXTERN int cb_case_new(cb_case **out, const cb_ruleset *rs, const char *name);

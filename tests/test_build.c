@@ -518,6 +518,40 @@ static void quiet(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
+/* A case's name is shown in the claim and in findings: bytes XML cannot carry become '?'. */
+static void test_bad_case_name(void)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/fixtures/demo/case.xml", CAREBILL_SOURCE_DIR);
+	cb_ruleset *rs = fixture_rules(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	size_t len = 0;
+	char *doc = cb_test_slurp(path, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	cb_result *res = NULL;
+	CU_ASSERT_EQUAL_FATAL(cb_case_price_buffer(&res, rs, doc, len, "dir/bad\x01name\xC3\xA9\xC3.xml",
+						   NULL), CB_OK);
+	size_t cl = 0;
+	char *claim = write_claim(res, &cl);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(claim);
+	CU_ASSERT_PTR_NOT_NULL(strstr(claim, "case=\"bad?name\xC3\xA9?.xml\""));
+	xmlDocPtr parsed = xmlReadMemory(claim, (int)cl, "claim.xml", NULL, XML_PARSE_NONET);
+	CU_ASSERT_PTR_NOT_NULL(parsed);
+	xmlFreeDoc(parsed);
+	cb_buffer_free(claim);
+	cb_result_free(res);
+	cb_case *c = NULL;
+	CU_ASSERT_EQUAL_FATAL(cb_case_new(&c, rs, "\x7f\x02\xff"), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_finish(c, NULL), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_price(&res, c, NULL), CB_OK);
+	CU_ASSERT_EQUAL_FATAL(cb_result_finding_count(res) > 0, 1);
+	CU_ASSERT_STRING_EQUAL(cb_result_finding(res, 0)->file, "\x7f??");
+	cb_result_free(res);
+	cb_case_free(c);
+	free(doc);
+	cb_ruleset_free(rs);
+}
+
 /* One loaded case priced by several threads at once (cb_case_price takes it const). */
 typedef struct shared_case {
 	const cb_case *c;
@@ -579,6 +613,7 @@ int main(void)
 		{"builder misuse", test_builder_misuse},
 		{"a loaded case priced twice", test_load_price_twice},
 		{"one loaded case priced by four threads at once", test_threads_share_case},
+		{"a case name XML cannot carry", test_bad_case_name},
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"build", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
