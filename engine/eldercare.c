@@ -77,15 +77,14 @@ static cb_line *run_line(pstate *ps, rbill *b, const cs_unit *u, const char *ite
 	cb_line *l = cb_price__line(ps, b);
 	if (!l)
 		return NULL;
-	char f[11], t[11];
-	cb_date_format(from, f);
-	cb_date_format(to, t);
-	l->id = cb_price__track(ps, cb_arena_printf(ps->ra, "%s:%s:%s", u->id, item, f));
+	l->from = cb_price__day(ps, from);
+	l->to = cb_price__day(ps, to);
+	if (!l->from || !l->to)
+		return l;
+	l->id = cb_price__track(ps, cb_arena_printf(ps->ra, "%s:%s:%s", u->id, item, l->from));
 	l->item = cb_price__track(ps, cb_arena_strdup(ps->ra, item));
-	l->from = cb_price__track(ps, cb_arena_strdup(ps->ra, f));
-	l->to = cb_price__track(ps, cb_arena_strdup(ps->ra, t));
-	l->qty = cb_price__track(ps, cb_arena_fmt(ps->ra, qty, CB_DEC_QTY));
-	l->price = cb_price__track(ps, cb_arena_fmt(ps->ra, price, CB_DEC_PRICE));
+	l->qty = cb_price__fmt(ps, qty, CB_DEC_QTY);
+	l->price = cb_price__fmt(ps, price, CB_DEC_PRICE);
 	return l;
 }
 
@@ -253,11 +252,8 @@ int cb_eldercare__stay(pstate *ps, const cs_unit *u)
 	}
 	if (!b)
 		return ps->oom ? -1 : 0;
-	char f[11], t[11];
-	cb_date_format(first, f);
-	cb_date_format(last, t);
-	b->pub.from = cb_arena_strdup(ps->ra, f);
-	b->pub.to = cb_arena_strdup(ps->ra, t);
+	b->pub.from = cb_price__day(ps, first);
+	b->pub.to = cb_price__day(ps, last);
 	/* stable merge by from: bed runs first on equal dates */
 	for (size_t i = 1; i < b->lines.n; i++) {
 		cb_line *x = b->lines.v[i];
@@ -276,9 +272,7 @@ int cb_eldercare__service(pstate *ps, const cs_unit *u)
 	rbill *b = cb_price__bill(ps, u, "eldercare", 2, u->date);
 	if (!b)
 		return -1;
-	char day[11];
-	cb_date_format(u->date, day);
-	b->pub.date = cb_arena_strdup(ps->ra, day);
+	b->pub.date = cb_price__day(ps, u->date);
 	const cb_dec *price = cb_strmap_get(&u->inst->prices, u->item);
 	cb_dec amount;
 	cb_dec_init(&amount);

@@ -85,11 +85,16 @@ static void split_line(pstate *ps, const rs_med_item *it, const cb_dec *qty,
 		"self-first = %s + %s + %s", cb_price__x(ps, &over),
 		cb_price__x(ps, &self_fin), cb_price__x(ps, &self_first));
 	cb_price__steps_to(ps, &out->steps, &out->step_count);
+	/* parts the class leaves at zero are "0.00"; without an over-limit part the base is
+	 * the amount, and shows the amount's text */
 	out->amount = cb_price__money(ps, &amount);
-	out->over_limit = cb_price__money(ps, &over);
-	out->self_financed = cb_price__money(ps, &self_fin);
-	out->self_first = cb_price__money(ps, &self_first);
-	out->in_scope = cb_price__money(ps, &in_scope);
+	const char *base_text = it->cls == 'B' ? NULL
+				: over_applies ? cb_price__money(ps, &base) : out->amount;
+	out->over_limit = over_applies ? cb_price__money(ps, &over) : "0.00";
+	out->self_financed = it->cls == 'C' ? base_text : "0.00";
+	out->self_first = it->cls == 'B' ? cb_price__money(ps, &self_first) : "0.00";
+	out->in_scope = it->cls == 'B' ? cb_price__money(ps, &in_scope)
+			: it->cls == 'C' ? "0.00" : base_text;
 	out->patient = cb_price__money(ps, &t);
 	out->status = "charged";
 	/* the clauses behind the parts ([NUM-3] splits a class B base, [DUP-2] funded the
@@ -100,11 +105,15 @@ static void split_line(pstate *ps, const rs_med_item *it, const cb_dec *qty,
 		{{"NUM-3 MED-1 MED-3", "NUM-3 DUP-2 MED-1 MED-3"},
 		 {"NUM-3 MED-1 MED-2 MED-3", "NUM-3 DUP-2 MED-1 MED-2 MED-3"}}};
 	out->rule = rules[it->cls == 'B'][over_applies][split_rest];
-	cb_dec_add(s->amount, s->amount, &amount);
-	cb_dec_add(s->over_limit, s->over_limit, &over);
-	cb_dec_add(s->self_financed, s->self_financed, &self_fin);
-	cb_dec_add(s->self_first, s->self_first, &self_first);
-	cb_dec_add(s->in_scope, s->in_scope, &in_scope);
+	cb_dec_add(s->amount, s->amount, &amount); /* the parts left at zero add nothing */
+	if (over_applies)
+		cb_dec_add(s->over_limit, s->over_limit, &over);
+	if (it->cls == 'C')
+		cb_dec_add(s->self_financed, s->self_financed, &self_fin);
+	else if (it->cls == 'B')
+		cb_dec_add(s->self_first, s->self_first, &self_first);
+	if (it->cls != 'C')
+		cb_dec_add(s->in_scope, s->in_scope, &in_scope);
 	cb_dec_clear(&amount), cb_dec_clear(&over), cb_dec_clear(&base), cb_dec_clear(&t);
 	cb_dec_clear(&self_fin), cb_dec_clear(&self_first), cb_dec_clear(&in_scope);
 }
@@ -247,7 +256,7 @@ static void settle(pstate *ps, const cs_unit *u, rbill *b, int setting, const me
 {
 	const rs_row *row = cb_ruleset__row(ps->rs, ps->pt->scheme, setting, u->inst->level,
 					    ps->pt->retired);
-	yearacc *ya = cb_price__year(ps, cb_date_year(u->date));
+	yearacc *ya = cb_price__year(ps, cb_price__day_year(ps, u->date));
 	cb_settlement *st = cb_price__track(ps, cb_arena_alloc(ps->ra, sizeof *st));
 	if (!row || !ya || !st)
 		return; /* a missing row held the patient ([RULE-3]); others are out of memory */
@@ -342,8 +351,6 @@ int cb_medical__unit(pstate *ps, const cs_unit *u)
 	if (!b)
 		return -1;
 	b->pub.setting = u->setting == CB_SETTING_INPATIENT ? "inpatient" : "outpatient";
-	char day[11];
-	cb_date_format(u->date, day);
-	b->pub.date = cb_arena_strdup(ps->ra, day);
+	b->pub.date = cb_price__day(ps, u->date);
 	return cb_medical__lines(ps, u, b, u->setting);
 }

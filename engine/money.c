@@ -185,21 +185,6 @@ static void slow_binop(cb_dec *r, const cb_dec *a, const cb_dec *b, mpq_binop op
 	mpq_clear(res);
 }
 
-void cb_dec_init(cb_dec *d)
-{
-	d->v = 0;
-	d->scale = 0;
-	d->big = 0;
-	d->q_live = 0;
-}
-
-void cb_dec_clear(cb_dec *d)
-{
-	if (d->q_live)
-		mpq_clear(d->q);
-	cb_dec_init(d);
-}
-
 void cb_dec_set(cb_dec *d, const cb_dec *s)
 {
 	if (d == s)
@@ -249,11 +234,21 @@ static int align(const cb_dec *a, const cb_dec *b, int64_t *x, int64_t *y, unsig
 	return 1;
 }
 
+/* 1 when d is zero in the small form (0 has scale 0 there): adding it changes nothing. */
+static int small_zero(const cb_dec *d)
+{
+	return !d->big && d->v == 0;
+}
+
 void cb_dec_add(cb_dec *r, const cb_dec *a, const cb_dec *b)
 {
 	int64_t x, y, sum;
 	unsigned scale;
 
+	if (small_zero(b) || small_zero(a)) { /* the form is a function of the value */
+		cb_dec_set(r, small_zero(b) ? a : b);
+		return;
+	}
 	if (!a->big && !b->big && align(a, b, &x, &y, &scale) &&
 	    !__builtin_add_overflow(x, y, &sum) && sum != INT64_MIN) {
 		cb_money__set_small(r, sum, scale);
@@ -267,6 +262,10 @@ void cb_dec_sub(cb_dec *r, const cb_dec *a, const cb_dec *b)
 	int64_t x, y, diff;
 	unsigned scale;
 
+	if (small_zero(b)) {
+		cb_dec_set(r, a);
+		return;
+	}
 	if (!a->big && !b->big && align(a, b, &x, &y, &scale) &&
 	    !__builtin_sub_overflow(x, y, &diff) && diff != INT64_MIN) {
 		cb_money__set_small(r, diff, scale);
@@ -328,16 +327,6 @@ void cb_dec_min(cb_dec *r, const cb_dec *a, const cb_dec *b)
 void cb_dec_max(cb_dec *r, const cb_dec *a, const cb_dec *b)
 {
 	cb_dec_set(r, cb_dec_cmp(a, b) >= 0 ? a : b);
-}
-
-int cb_dec_sgn(const cb_dec *a)
-{
-	return a->big ? mpq_sgn(a->q) : sign_of(a->v);
-}
-
-int cb_dec_is_zero(const cb_dec *a)
-{
-	return cb_dec_sgn(a) == 0;
 }
 
 int cb_dec_is_integer(const cb_dec *a)

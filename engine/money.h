@@ -52,8 +52,22 @@ typedef enum cb_dec_kind {
 			   values in traces (every product of spec inputs has at most 13) */
 } cb_dec_kind;
 
-void cb_dec_init(cb_dec *d); /* d = 0 */
-void cb_dec_clear(cb_dec *d);
+/* d = 0. Inline, like cb_dec_clear, cb_dec_sgn and cb_dec_is_zero: pricing calls them for
+ * every working value. */
+static inline void cb_dec_init(cb_dec *d)
+{
+	d->v = 0;
+	d->scale = 0;
+	d->big = 0;
+	d->q_live = 0;
+}
+
+static inline void cb_dec_clear(cb_dec *d)
+{
+	if (d->q_live)
+		mpq_clear(d->q);
+	cb_dec_init(d);
+}
 void cb_dec_set(cb_dec *d, const cb_dec *s);
 void cb_dec_set_ui(cb_dec *d, unsigned long v);
 
@@ -86,8 +100,15 @@ void cb_dec_min(cb_dec *r, const cb_dec *a, const cb_dec *b);
 void cb_dec_max(cb_dec *r, const cb_dec *a, const cb_dec *b);
 
 int cb_dec_cmp(const cb_dec *a, const cb_dec *b); /* -1, 0 or 1 */
-int cb_dec_sgn(const cb_dec *a);                  /* -1, 0 or 1 */
-int cb_dec_is_zero(const cb_dec *a);              /* 1 or 0 */
+static inline int cb_dec_sgn(const cb_dec *a)    /* -1, 0 or 1 */
+{
+	return a->big ? mpq_sgn(a->q) : (a->v > 0) - (a->v < 0);
+}
+
+static inline int cb_dec_is_zero(const cb_dec *a) /* 1 or 0 */
+{
+	return cb_dec_sgn(a) == 0;
+}
 int cb_dec_is_integer(const cb_dec *a);           /* 1 or 0 */
 
 /* Whole number to unsigned long: 0 and *out set, or -1 (not an integer, negative, too large;

@@ -31,15 +31,51 @@ cb_dec *cb_price__dec(pstate *ps)
 }
 
 /* Amounts repeat (the same item at the same quantity): a value's text is made once and
- * shared while it stays in the memo. */
-const char *cb_price__fmt(pstate *ps, const cb_dec *d, cb_dec_kind kind)
+ * shared while it stays in the memo. NULL when out of memory. */
+static const char *memo_fmt(cb_arena *a, cb_dec_memo *texts, const cb_dec *d, cb_dec_kind kind)
 {
-	const char *text = cb_dec_memo_get(ps->call->texts, d, kind);
+	const char *text = cb_dec_memo_get(texts, d, kind);
 	if (!text) {
-		text = cb_price__track(ps, cb_arena_fmt(ps->ra, d, kind));
-		cb_dec_memo_put(ps->call->texts, d, kind, text);
+		text = cb_arena_fmt(a, d, kind);
+		cb_dec_memo_put(texts, d, kind, text);
 	}
 	return text;
+}
+
+const char *cb_price__fmt(pstate *ps, const cb_dec *d, cb_dec_kind kind)
+{
+	const char *text = memo_fmt(ps->ra, ps->call->texts, d, kind);
+	if (!text)
+		ps->oom = 1;
+	return text;
+}
+
+/* A unit's day is formatted for its bill and turned into a year for its settlement: both
+ * are kept, for the few hundred days a case spans. NULL when out of memory. */
+static struct pday *day_slot(pstate *ps, int32_t day)
+{
+	struct pday *d = &ps->call->days[(uint32_t)day % CB_PRICE_DAY_SLOTS];
+	if (d->text && d->day == day)
+		return d;
+	char text[11];
+	cb_date_format(day, text);
+	const char *copy = cb_price__track(ps, cb_arena_strdup(ps->ra, text));
+	if (!copy)
+		return NULL;
+	*d = (struct pday){day, cb_date_year(day), copy};
+	return d;
+}
+
+const char *cb_price__day(pstate *ps, int32_t day)
+{
+	struct pday *d = day_slot(ps, day);
+	return d ? d->text : NULL;
+}
+
+int cb_price__day_year(pstate *ps, int32_t day)
+{
+	struct pday *d = day_slot(ps, day);
+	return d ? d->year : cb_date_year(day);
 }
 
 /* Zero, the most common amount of all, is static text: it outlives any result. */
@@ -522,48 +558,74 @@ static int payer_cmp(const void *pa, const void *pb)
 	return strcmp(a, b);
 }
 
-/* `pay` holds items in patient order, then processing order; claims list them in patient
- * order, then bill order. */
-static int build_claims(cb_result *res, const cb_ptrvec *pay)
+/* The claims of the payers in `payers` (numbered in `seen` from 1), medical-insurance first,
+ * then bytewise; claims[k] is the claim of payer number k + 1. */
+static int open_claims(cb_result *res, cb_ptrvec *payers, const cb_strmap *seen,
+		       rclaim **claims)
 {
-	cb_strmap seen = {0};
+	if (payers->n)
+		qsort(payers->v, payers->n, sizeof(void *), payer_cmp);
+	for (size_t i = 0; i < payers->n; i++) {
+		rclaim *c = cb_arena_alloc(res->arena, sizeof *c);
+		if (!c || cb_ptrvec_push_in(&res->claims, c, res->arena) != 0)
+			return -1;
+		c->pub.payer = payers->v[i];
+		claims[(size_t)cb_strmap_get(seen, c->pub.payer) - 1] = c;
+	}
+	return 0;
+}
+
+/* `pay` holds items in patient order, then processing order; claims list them in patient
+ * order, then bill order: each claim takes its payer's items in the order of `pay`. */
+static int build_claims(cb_result *res, const cb_ptrvec *pay, cb_dec_memo *texts)
+{
+	cb_strmap seen = {0}; /* payer -> its number, from 1 in order of appearance */
 	cb_ptrvec payers = {0};
-	int rc = 0;
+	size_t *payer_of = malloc((pay->n + 1) * sizeof *payer_of);
+	rclaim **claims = NULL;
+	cb_dec *totals = NULL;
+	const char *last = NULL; /* a patient's items mostly share one payer text */
+	size_t last_no = 0;
+	int rc = !payer_of;
+	for (size_t i = 0; i < pay->n && !rc; i++) {
+		const char *payer = ((const payitem *)pay->v[i])->payer;
+		if (payer != last && !(last_no = (size_t)cb_strmap_get(&seen, payer))) {
+			last_no = payers.n + 1;
+			rc = cb_strmap_put(&seen, payer, (void *)last_no) ||
+			     cb_ptrvec_push(&payers, (void *)payer);
+		}
+		last = payer;
+		payer_of[i] = last_no - 1;
+	}
+	if (!rc && payers.n) {
+		claims = calloc(payers.n, sizeof *claims);
+		totals = calloc(payers.n, sizeof *totals);
+		rc = !claims || !totals || open_claims(res, &payers, &seen, claims);
+	}
 	for (size_t i = 0; i < pay->n && !rc; i++) {
 		const payitem *p = pay->v[i];
-		if (!cb_strmap_get(&seen, p->payer))
-			rc = cb_strmap_put(&seen, p->payer, (void *)p->payer) ||
-			     cb_ptrvec_push(&payers, (void *)p->payer);
-	}
-	if (payers.n)
-		qsort(payers.v, payers.n, sizeof(void *), payer_cmp);
-	for (size_t i = 0; i < payers.n && !rc; i++) {
-		rclaim *c = cb_arena_alloc(res->arena, sizeof *c);
-		cb_dec *total = cb_arena_dec(res->arena);
-		if (!c || !total || cb_ptrvec_push_in(&res->claims, c, res->arena) != 0) {
+		rclaim *c = claims[payer_of[i]];
+		cb_claim_item *it = cb_arena_alloc(res->arena, sizeof *it);
+		if (!it || cb_ptrvec_push_in(&c->items, it, res->arena) != 0) {
 			rc = -1;
 			break;
 		}
-		c->pub.payer = payers.v[i];
-		for (size_t j = 0; j < pay->n && !rc; j++) {
-			const payitem *p = pay->v[j];
-			if (strcmp(p->payer, c->pub.payer) != 0)
-				continue;
-			cb_claim_item *it = cb_arena_alloc(res->arena, sizeof *it);
-			if (!it || cb_ptrvec_push_in(&c->items, it, res->arena) != 0) {
-				rc = -1;
-				break;
-			}
-			it->patient = p->patient;
-			it->unit = p->unit;
-			it->amount = cb_arena_fmt(res->arena, p->amount, CB_DEC_MONEY);
-			cb_dec_add(total, total, p->amount);
-		}
-		c->pub.item_count = c->items.n;
-		c->pub.total = cb_arena_fmt(res->arena, total, CB_DEC_MONEY);
-		if (!c->pub.total)
+		it->patient = p->patient;
+		it->unit = p->unit;
+		it->amount = memo_fmt(res->arena, texts, p->amount, CB_DEC_MONEY);
+		cb_dec_add(&totals[payer_of[i]], &totals[payer_of[i]], p->amount);
+	}
+	for (size_t k = 0; k < payers.n && !rc; k++) {
+		claims[k]->pub.item_count = claims[k]->items.n;
+		claims[k]->pub.total = cb_arena_fmt(res->arena, &totals[k], CB_DEC_MONEY);
+		if (!claims[k]->pub.total)
 			rc = -1;
 	}
+	for (size_t k = 0; totals && k < payers.n; k++)
+		cb_dec_clear(&totals[k]);
+	free(totals);
+	free(claims);
+	free(payer_of);
 	cb_strmap_free(&seen);
 	cb_ptrvec_free(&payers);
 	return rc;
@@ -623,7 +685,8 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 	pcall call = {0};
 	cb_arena *scratch = cb_arena_new(); /* working values, reset after each patient */
 	call.texts = calloc(1, sizeof *call.texts);
-	int rc = !scratch || !call.texts || push_all(&order, &cs->patients);
+	call.days = calloc(CB_PRICE_DAY_SLOTS, sizeof *call.days);
+	int rc = !scratch || !call.texts || !call.days || push_all(&order, &cs->patients);
 	if (order.n)
 		qsort(order.v, order.n, sizeof(void *), patient_cmp);
 	for (size_t i = 0; i < order.n && !rc; i++) {
@@ -649,7 +712,7 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 		}
 	}
 	if (!rc)
-		rc = build_claims(res, &pay);
+		rc = build_claims(res, &pay, call.texts);
 	cb_arena_free(scratch);
 	cb_ptrvec_free(&order);
 	cb_ptrvec_free(&pay);
@@ -660,6 +723,7 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 	cb_keymap_free(&call.line_times);
 	cb_keymap_free(&call.unit_rank);
 	free(call.texts);
+	free(call.days);
 	return rc;
 }
 

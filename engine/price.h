@@ -68,7 +68,14 @@ typedef struct pcall {
 	cb_keymap line_times; /* [DUP-1] (item, day and second) -> first line id, per patient */
 	cb_keymap unit_rank;  /* unit id -> its bill's rank + 1, per patient (order_pay) */
 	cb_dec_memo *texts;   /* texts of values made so far (in the result's arena) */
+	struct pday {         /* days met so far: direct-mapped by day number */
+		int32_t day;
+		int year;
+		const char *text; /* YYYY-MM-DD in the result's arena; NULL: slot unused */
+	} *days;
 } pcall;
+
+#define CB_PRICE_DAY_SLOTS 512
 
 typedef struct pstate {
 	const cb_ruleset *rs;
@@ -113,6 +120,9 @@ void *cb_price__track(pstate *ps, void *p);
 cb_dec *cb_price__dec(pstate *ps);
 /* Money text of d in the result arena. */
 const char *cb_price__money(pstate *ps, const cb_dec *d);
+/* A day as YYYY-MM-DD in the result arena (one text per day), and its calendar year. */
+const char *cb_price__day(pstate *ps, int32_t day);
+int cb_price__day_year(pstate *ps, int32_t day);
 /* Text of d as `kind` in the result arena (texts of equal values may be shared). */
 const char *cb_price__fmt(pstate *ps, const cb_dec *d, cb_dec_kind kind);
 /* The accumulators of `year`, created at zero if the case gave none. */

@@ -129,9 +129,7 @@ int cb_visit__unit(pstate *ps, const cs_unit *u)
 	rbill *b = cb_price__bill(ps, u, "home-visit", 1, u->date);
 	if (!b)
 		return -1;
-	char day[11];
-	cb_date_format(u->date, day);
-	b->pub.date = cb_arena_strdup(ps->ra, day);
+	b->pub.date = cb_price__day(ps, u->date);
 	b->pub.distance_km = cb_arena_fmt(ps->ra, u->distance_km, CB_DEC_DISTANCE);
 	b->pub.staff = cb_arena_fmt(ps->ra, u->staff, CB_DEC_COUNT);
 	b->pub.surcharge = u->surcharge ? "true" : "false";
