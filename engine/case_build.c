@@ -148,9 +148,10 @@ static const char *quoted(const char *name, char buf[static 65])
 }
 
 /* The structure checks of element e (its spec es, NULL when unknown) opened under `parent`
- * (NULL: as the root). Its known attribute names are the table's own strings, so a name
- * given twice is the same pointer. */
-static void check_element(cb_case *c, const espec *es, const cb_elem *e, const cb_elem *parent)
+ * (NULL: as the root). specs[i] is the spec of its attribute i (NULL: unknown); bit i of
+ * `plain` says that value i is printable ASCII (so text XML can carry). */
+static void check_element(cb_case *c, const espec *es, const cb_elem *e, const cb_elem *parent,
+			  const aspec *const *specs, unsigned long long plain)
 {
 	cb_xml_problems *p = &c->probs;
 	char shown[65];
@@ -171,8 +172,8 @@ static void check_element(cb_case *c, const espec *es, const cb_elem *e, const c
 	unsigned seen = 0; /* the table's attributes present, by index */
 	for (size_t i = 0; i < e->nattrs; i++) {
 		const char *name = e->attrs[2 * i], *value = e->attrs[2 * i + 1];
-		const aspec *as = attr_spec(es, name);
-		if (!as || as->name != name) {
+		const aspec *as = specs[i];
+		if (!as) {
 			cb_xml_problems_add(p, e->line, "%s: attribute '%s' is not allowed",
 					    e->name, quoted(name, shown));
 			continue;
@@ -184,7 +185,7 @@ static void check_element(cb_case *c, const espec *es, const cb_elem *e, const c
 			continue;
 		}
 		seen |= bit;
-		if (!xml_text(value)) {
+		if (!(i < 64 && (plain >> i & 1)) && !xml_text(value)) {
 			cb_xml_problems_add(p, e->line, "%s: attribute '%s' is not text XML can "
 					    "carry (invalid UTF-8 or a forbidden control character)",
 					    e->name, name);
@@ -274,35 +275,68 @@ CB_EXTERN int cb_case_open(cb_case *c, const char *element, const char *const *a
 		return fail(c, cb__error(CB_EINVAL, "cb_case_open: case %s is not being built",
 					 c->cs->name));
 	cb_arena *a = c->cs->arena;
-	size_t n = 0;
-	for (size_t i = 0; attrs && attrs[2 * i]; i++)
-		n += attrs[2 * i + 1] != NULL;
-	cb_elem *e = cb_arena_alloc(a, sizeof *e);
-	if (!e || !(e->attrs = cb_arena_alloc(a, (2 * n + 1) * sizeof *e->attrs)))
-		goto oom;
 	const espec *es = element_spec(element);
-	if (!(e->name = es ? es->name : cb_arena_strdup(a, element)))
+	/* one pass: the attributes given, their specs, their values' lengths and whether they
+	 * are printable ASCII; then one allocation for the element, its list and its values */
+	enum { FEW = 16 };
+	const aspec *few[FEW], **specs = few;
+	size_t n = 0, bytes = 0, given = 0;
+	for (size_t i = 0; attrs && attrs[2 * i]; i++)
+		given++;
+	if (given > FEW && !(specs = malloc(given * sizeof *specs)))
 		goto oom;
-	e->line = line;
-	for (size_t i = 0; attrs && attrs[2 * i]; i++) {
-		if (!attrs[2 * i + 1])
+	unsigned long long plain = 0;
+	for (size_t i = 0; i < given; i++) {
+		const char *v = attrs[2 * i + 1];
+		if (!v)
 			continue;
-		const aspec *as = es ? attr_spec(es, attrs[2 * i]) : NULL;
+		const unsigned char *p = (const unsigned char *)v;
+		while (*p >= 0x20 && *p < 0x7f)
+			p++;
+		size_t len = (size_t)(p - (const unsigned char *)v);
+		if (*p)
+			len += strlen((const char *)p);
+		else if (n < 64)
+			plain |= 1ull << n;
+		specs[n++] = es ? attr_spec(es, attrs[2 * i]) : NULL;
+		bytes += len + 1;
+	}
+	size_t head = (sizeof(cb_elem) + (2 * n + 1) * sizeof(char *) + 15) & ~(size_t)15;
+	cb_elem *e = cb_arena_alloc(a, head + bytes);
+	if (!e)
+		goto oom_free;
+	e->attrs = (const char **)(e + 1);
+	char *text = (char *)e + head;
+	if (!(e->name = es ? es->name : cb_arena_strdup(a, element)))
+		goto oom_free;
+	e->line = line;
+	for (size_t i = 0; i < given; i++) {
+		const char *v = attrs[2 * i + 1];
+		if (!v)
+			continue;
+		const aspec *as = specs[e->nattrs];
 		const char *k = as ? as->name : cb_arena_strdup(a, attrs[2 * i]);
-		const char *v = cb_arena_strdup(a, attrs[2 * i + 1]);
-		if (!k || !v)
-			goto oom;
+		if (!k)
+			goto oom_free;
+		size_t len = strlen(v) + 1;
+		memcpy(text, v, len);
 		e->attrs[2 * e->nattrs] = k;
-		e->attrs[2 * e->nattrs + 1] = v;
+		e->attrs[2 * e->nattrs + 1] = text;
 		e->nattrs++;
+		text += len;
 	}
 	if (attach(c, e)) /* the one problem of a deeper element is its depth */
-		check_element(c, es, e, c->cur);
+		check_element(c, es, e, c->cur, specs, plain);
+	if (specs != few)
+		free(specs);
 	if (c->probs.oom)
 		goto oom;
 	c->cur = e;
 	c->depth++;
 	return CB_OK;
+oom_free:
+	if (specs != few)
+		free(specs);
 oom:
 	return fail(c, cb__error(CB_ENOMEM, "out of memory building case %s", c->cs->name));
 }
