@@ -339,8 +339,15 @@ int cb_medical__lines(pstate *ps, const cs_unit *u, rbill *b, int setting)
 	/* lines that compare equal are the same in all but their source line: a stable sort
 	 * keeps them in document order, and so does not sorting at all */
 	cb_price__sort(order, u->nlines, sizeof *order, line_cmp);
-	for (size_t i = 0; i < u->nlines && !ps->oom; i++)
+	for (size_t i = 0; i < u->nlines && !ps->oom; i++) {
+		if (i + 1 < u->nlines) { /* the next line's texts and values, while this one is priced */
+			const cs_line *next = order[i + 1];
+			__builtin_prefetch(next->id);
+			__builtin_prefetch(next->qty);
+			__builtin_prefetch(next->price);
+		}
 		price_line(ps, u, order[i], b, &s);
+	}
 	settle(ps, u, b, setting, &s);
 	return ps->oom ? -1 : 0;
 }
