@@ -70,7 +70,8 @@ const char *cb_clause__policy(const char *id)
 static size_t rank_of(const char *id, size_t len)
 {
 	for (size_t i = 0; i < sizeof clauses / sizeof clauses[0]; i++)
-		if (strlen(clauses[i].id) == len && strncmp(clauses[i].id, id, len) == 0)
+		if (clauses[i].id[0] == id[0] && strncmp(clauses[i].id, id, len) == 0 &&
+		    clauses[i].id[len] == '\0')
 			return i;
 	return sizeof clauses / sizeof clauses[0];
 }
@@ -90,8 +91,10 @@ const char *cb_clause__canonical(struct cb_arena *a, const char *rule)
 	char buf[256];
 	size_t used = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (!seen[i])
+			continue;
 		size_t len = strlen(clauses[i].id);
-		if (!seen[i] || used + len + 2 > sizeof buf)
+		if (used + len + 2 > sizeof buf)
 			continue;
 		if (used)
 			buf[used++] = ' ';
