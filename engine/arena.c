@@ -321,27 +321,36 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-static size_t slot_of(const cb_strmap *m, const char *key)
+/* The slot of `key` in m: where it is, or the empty slot where it would go. by_addr: keys
+ * are compared as addresses (cb_ptrmap), else as strings (cb_strmap). */
+static size_t omap_slot(const cb_omap *m, const void *key, int by_addr)
 {
-	size_t mask = m->cap - 1;
-	size_t i = (size_t)hash_str(key) & mask;
-	while (m->keys[i] && strcmp(m->keys[i], key) != 0)
-		i = (i + 1) & mask;
+	size_t mask = m->cap - 1, i;
+	if (by_addr) {
+		uint64_t h = (uint64_t)(uintptr_t)key * 0x9e3779b97f4a7c15ULL;
+		i = (size_t)(h >> 32) & mask;
+		while (m->keys[i] && m->keys[i] != key)
+			i = (i + 1) & mask;
+	} else {
+		i = (size_t)hash_str(key) & mask;
+		while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+			i = (i + 1) & mask;
+	}
 	return i;
 }
 
-void *cb_strmap_get(const cb_strmap *m, const char *key)
+static void *omap_get(const cb_omap *m, const void *key, int by_addr)
 {
-	if (!m->cap)
+	if (!m->n)
 		return NULL;
-	size_t i = slot_of(m, key);
+	size_t i = omap_slot(m, key, by_addr);
 	return m->keys[i] ? m->vals[i] : NULL;
 }
 
-static int strmap_grow(cb_strmap *m)
+static int omap_grow(cb_omap *m, size_t first_cap, int by_addr)
 {
-	cb_strmap bigger = {0};
-	bigger.cap = m->cap ? m->cap * 2 : 16;
+	cb_omap bigger = {0};
+	bigger.cap = m->cap ? m->cap * 2 : first_cap;
 	bigger.keys = calloc(bigger.cap, sizeof *bigger.keys);
 	bigger.vals = calloc(bigger.cap, sizeof *bigger.vals);
 	if (!bigger.keys || !bigger.vals) {
@@ -352,7 +361,7 @@ static int strmap_grow(cb_strmap *m)
 	for (size_t i = 0; i < m->cap; i++) {
 		if (!m->keys[i])
 			continue;
-		size_t j = slot_of(&bigger, m->keys[i]);
+		size_t j = omap_slot(&bigger, m->keys[i], by_addr);
 		bigger.keys[j] = m->keys[i];
 		bigger.vals[j] = m->vals[i];
 		bigger.n++;
@@ -363,11 +372,11 @@ static int strmap_grow(cb_strmap *m)
 	return 0;
 }
 
-int cb_strmap_put(cb_strmap *m, const char *key, void *val)
+static int omap_put(cb_omap *m, const void *key, void *val, size_t first_cap, int by_addr)
 {
-	if ((m->n + 1) * 4 > m->cap * 3 && strmap_grow(m) != 0)
+	if ((m->n + 1) * 4 > m->cap * 3 && omap_grow(m, first_cap, by_addr) != 0)
 		return -1;
-	size_t i = slot_of(m, key);
+	size_t i = omap_slot(m, key, by_addr);
 	if (!m->keys[i]) {
 		m->keys[i] = key;
 		m->n++;
@@ -376,11 +385,26 @@ int cb_strmap_put(cb_strmap *m, const char *key, void *val)
 	return 0;
 }
 
-void cb_strmap_free(cb_strmap *m)
+static void omap_free(cb_omap *m)
 {
 	free(m->keys);
 	free(m->vals);
 	memset(m, 0, sizeof *m);
+}
+
+void *cb_strmap_get(const cb_strmap *m, const char *key)
+{
+	return omap_get(&m->m, key, 0);
+}
+
+int cb_strmap_put(cb_strmap *m, const char *key, void *val)
+{
+	return omap_put(&m->m, key, val, 16, 0);
+}
+
+void cb_strmap_free(cb_strmap *m)
+{
+	omap_free(&m->m);
 }
 
 /* ---- cb_keymap ---- */
@@ -518,64 +542,17 @@ void cb_keymap_free(cb_keymap *m)
 
 /* ---- cb_ptrmap ---- */
 
-static size_t ptr_slot(const cb_ptrmap *m, const void *key)
-{
-	uint64_t h = (uint64_t)(uintptr_t)key * 0x9e3779b97f4a7c15ULL;
-	size_t mask = m->cap - 1, i = (size_t)(h >> 32) & mask;
-	while (m->keys[i] && m->keys[i] != key)
-		i = (i + 1) & mask;
-	return i;
-}
-
 void *cb_ptrmap_get(const cb_ptrmap *m, const void *key)
 {
-	if (!m->n)
-		return NULL;
-	size_t i = ptr_slot(m, key);
-	return m->keys[i] ? m->vals[i] : NULL;
-}
-
-static int ptrmap_grow(cb_ptrmap *m)
-{
-	cb_ptrmap bigger = {0};
-	bigger.cap = m->cap ? m->cap * 2 : 64;
-	bigger.keys = calloc(bigger.cap, sizeof *bigger.keys);
-	bigger.vals = calloc(bigger.cap, sizeof *bigger.vals);
-	if (!bigger.keys || !bigger.vals) {
-		free(bigger.keys);
-		free(bigger.vals);
-		return -1;
-	}
-	for (size_t i = 0; i < m->cap; i++) {
-		if (!m->keys[i])
-			continue;
-		size_t j = ptr_slot(&bigger, m->keys[i]);
-		bigger.keys[j] = m->keys[i];
-		bigger.vals[j] = m->vals[i];
-		bigger.n++;
-	}
-	free(m->keys);
-	free(m->vals);
-	*m = bigger;
-	return 0;
+	return omap_get(&m->m, key, 1);
 }
 
 int cb_ptrmap_put(cb_ptrmap *m, const void *key, void *val)
 {
-	if ((m->n + 1) * 4 > m->cap * 3 && ptrmap_grow(m) != 0)
-		return -1;
-	size_t i = ptr_slot(m, key);
-	if (!m->keys[i]) {
-		m->keys[i] = key;
-		m->n++;
-	}
-	m->vals[i] = val;
-	return 0;
+	return omap_put(&m->m, key, val, 64, 1);
 }
 
 void cb_ptrmap_free(cb_ptrmap *m)
 {
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof *m);
+	omap_free(&m->m);
 }

@@ -53,11 +53,16 @@ void cb_ptrvec_free(cb_ptrvec *pv);
 /* A NULL-terminated copy of the vector's items in the arena; NULL when out of memory. */
 void **cb_ptrvec_to_arena(const cb_ptrvec *pv, cb_arena *a);
 
-/* A string-keyed hash map (open addressing); keys are borrowed, not copied. */
-typedef struct cb_strmap {
-	const char **keys;
+/* Open addressing with linear probing, shared by cb_strmap and cb_ptrmap (arena.c). */
+typedef struct cb_omap {
+	const void **keys;
 	void **vals;
 	size_t n, cap;
+} cb_omap;
+
+/* A string-keyed hash map; keys are borrowed, not copied. Zero-initialise. */
+typedef struct cb_strmap {
+	cb_omap m;
 } cb_strmap;
 
 void *cb_strmap_get(const cb_strmap *m, const char *key);
@@ -87,11 +92,10 @@ int cb_keymap_put(cb_keymap *m, const char *a, const char *b, uint64_t n, uint64
 void cb_keymap_clear(cb_keymap *m);
 void cb_keymap_free(cb_keymap *m);
 
-/* A map from an address to a value (keys are compared as pointers, never read). */
+/* A map from an address to a value (keys are compared as pointers, never read).
+ * Zero-initialise. */
 typedef struct cb_ptrmap {
-	const void **keys;
-	void **vals;
-	size_t n, cap;
+	cb_omap m;
 } cb_ptrmap;
 
 void *cb_ptrmap_get(const cb_ptrmap *m, const void *key);
