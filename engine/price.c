@@ -820,14 +820,10 @@ CB_EXTERN int cb_case_price_file(cb_result **out, const cb_ruleset *rs, const ch
 		*out = NULL;
 	if (!out || !rs || !path)
 		return cb__error(CB_EINVAL, "cb_case_price_file: NULL argument");
-	size_t limit = opts && opts->max_document_bytes ? opts->max_document_bytes
-							: (size_t)256 << 20;
-	char *buf;
-	size_t len;
-	int rc = cb__read_file(path, &buf, &len, limit);
-	if (rc != CB_OK)
-		return rc;
-	rc = cb_case_price_buffer(out, rs, buf, len, path, opts);
-	free(buf);
+	cb_case *c = NULL;
+	int rc = cb_case_load_file(&c, rs, path, opts);
+	if (rc == CB_OK)
+		rc = cb_case_price(out, c, opts);
+	cb_case_free(c);
 	return rc;
 }
