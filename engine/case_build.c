@@ -108,11 +108,6 @@ static const aspec *attr_spec(const espec *es, const char *name)
 	return NULL;
 }
 
-static int xml_char(const unsigned char *p)
-{
-	return cb_case__xml_char(p);
-}
-
 /* Whether s is UTF-8 made of XML 1.0 characters. */
 static int xml_text(const char *s)
 {
@@ -120,7 +115,7 @@ static int xml_text(const char *s)
 	while (*p >= 0x20 && *p < 0x80) /* the common case: printable ASCII */
 		p++;
 	for (int n; *p; p += n)
-		if (!(n = xml_char(p)))
+		if (!(n = cb_case__xml_char(p)))
 			return 0;
 	return 1;
 }
@@ -133,7 +128,7 @@ static const char *quoted(const char *name, char buf[static 65])
 	const unsigned char *p = (const unsigned char *)name;
 	size_t n = 0;
 	for (int len; *p && n < 64; p += len) {
-		if (!(len = xml_char(p))) {
+		if (!(len = cb_case__xml_char(p))) {
 			buf[n++] = '?';
 			len = 1;
 		} else if (n + (size_t)len > 64) {
@@ -146,6 +141,11 @@ static const char *quoted(const char *name, char buf[static 65])
 	buf[n] = '\0';
 	return buf;
 }
+
+/* The longest attribute value the builder takes. libxml2 refuses a text node over 10 MB
+ * (XML_MAX_TEXT_LENGTH), and an attribute value somewhat shorter depending on where it lies
+ * in the document; a built case must never hold what its own canonical document could not. */
+enum { MAX_VALUE = 9000000 };
 
 /* The structure checks of element e (its spec es, NULL when unknown) opened under `parent`
  * (NULL: as the root). specs[i] is the spec of its attribute i (NULL: unknown); bit i of
@@ -185,6 +185,12 @@ static void check_element(cb_case *c, const espec *es, const cb_elem *e, const c
 			continue;
 		}
 		seen |= bit;
+		if (strlen(value) > MAX_VALUE) {
+			cb_xml_problems_add(p, e->line, "%s: attribute '%s' is longer than %d bytes "
+					    "(libxml2 refuses such a value in a document)", e->name,
+					    name, MAX_VALUE);
+			continue;
+		}
 		if (!(i < 64 && (plain >> i & 1)) && !xml_text(value)) {
 			cb_xml_problems_add(p, e->line, "%s: attribute '%s' is not text XML can "
 					    "carry (invalid UTF-8 or a forbidden control character)",
@@ -243,9 +249,11 @@ static int attach(cb_case *c, cb_elem *e)
 	return 1;
 }
 
+/* An error while building: the case can only be freed. A misuse of a case that is loaded or
+ * finished leaves it as it was (other threads may be pricing it). */
 static int fail(cb_case *c, int rc)
 {
-	if (c)
+	if (c && c->built && c->state == ST_BUILDING)
 		c->state = ST_FAILED;
 	return rc;
 }
@@ -518,6 +526,10 @@ CB_EXTERN int cb_case_write_buffer(const cb_case *c, char **buf, size_t *len)
 	if (c->state != ST_READY)
 		return cb__error(CB_EINVAL, "cb_case_write_buffer: case %s is not finished",
 				 c->cs->name);
+	if (!c->root && !c->built)
+		return cb__error(CB_EINVAL, "cb_case_write_buffer: document %s was rejected before "
+				 "it had elements (not well-formed or invalid against the case XSD)",
+				 c->cs->name);
 	cwrite w = {0};
 	if (canonical(c, &w) != 0) {
 		free(w.p);
@@ -547,8 +559,14 @@ CB_EXTERN int cb_case_finish(cb_case *c, const cb_price_options *opts)
 	if (!c->root)
 		cb_xml_problems_add(&c->probs, 0, "the case has no root element <case>");
 	cwrite w = {0};
+	size_t limit = opts && opts->max_document_bytes ? opts->max_document_bytes
+							: (size_t)256 << 20;
 	int rc = canonical(c, &w) != 0 || c->probs.oom ? CB_ENOMEM : CB_OK;
-	if (rc == CB_OK) {
+	if (rc == CB_OK && w.n > limit) {
+		/* as for a document: the canonical document is what case-sha256 stands for */
+		rc = cb__error(CB_ELIMIT, "%s: %zu bytes is over the limit of %zu", c->cs->name,
+			       w.n, limit);
+	} else if (rc == CB_OK) {
 		cb_sha256_hex(w.p, w.n, c->cs->sha256);
 		size_t patients, lines;
 		limits(opts, &patients, &lines);

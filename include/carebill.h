@@ -188,9 +188,13 @@ CB_EXTERN int cb_case_load_buffer(cb_case **out, const cb_ruleset *rs, const cha
  * or CB_EINVAL for a misuse (NULL argument, closing an element that is not the open one,
  * building a case that is finished); after an error the case can only be freed.
  * cb_case_finish checks and loads the case (CB_EINVAL when an element is still open;
- * CB_ELIMIT for the limits of opts; CB_ENOMEM). As for a document, nesting is limited: an
- * element deeper than 256 levels is one SCHEMA finding and is not kept. The case's name, as
- * shown in the claim and in findings, has '?' for every byte XML cannot carry. The claim's case-sha256 of a built case is
+ * CB_ELIMIT for the limits of opts, max_document_bytes applying to the canonical document;
+ * CB_ENOMEM). As for a document, sizes are limited: an element deeper than 256 levels is one
+ * SCHEMA finding and is not kept, and so is an attribute value longer than 9,000,000 bytes.
+ * Names are plain (no namespaces: "xsi:..." is an unknown attribute here, while a document
+ * may carry xsi attributes the XSD allows). The case's name, as shown in the claim and in
+ * findings, has '?' for every byte XML cannot carry. A misuse of a case that is loaded or
+ * finished returns CB_EINVAL and leaves the case as it was. The claim's case-sha256 of a built case is
  * the SHA-256 of its canonical document, the bytes cb_case_write_buffer returns.
  */
 CB_EXTERN int cb_case_new(cb_case **out, const cb_ruleset *rs, const char *name);
@@ -204,7 +208,8 @@ CB_EXTERN int cb_case_finish(cb_case *c, const cb_price_options *opts);
 /* The case as a document (canonical: UTF-8, two-space indentation, attributes in the order
  * given, every value escaped), in a buffer released with cb_buffer_free. For a loaded case
  * this is a normalised copy, not the original bytes. CB_EINVAL when the case is not loaded
- * or finished. */
+ * or finished, or is a document rejected before it had elements (not well-formed or invalid
+ * against the case XSD). */
 CB_EXTERN int cb_case_write_buffer(const cb_case *c, char **buf, size_t *len);
 
 /*

@@ -480,6 +480,93 @@ static void test_builder_misuse(void)
 	cb_ruleset_free(rs);
 }
 
+/* The limits a document has, the builder has too: a value libxml2 would refuse is SCHEMA,
+ * and max_document_bytes applies to the canonical document. */
+static void test_builder_limits(void)
+{
+	char code[512];
+	size_t big = 9000001;
+	char *value = malloc(big + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(value);
+	memset(value, 'x', big);
+	value[big] = '\0';
+	CU_ASSERT_EQUAL(build_one(A("id", value, "scheme", "employee", "retired", "false"), "line",
+				  A(LINE_OK), code, sizeof code), CB_RESULT_REJECTED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(code, "attribute 'id' is longer than 9000000 bytes"));
+	value[big - 1] = '\0';
+	CU_ASSERT_EQUAL(build_one(A("id", value, "scheme", "employee", "retired", "false"), "line",
+				  A(LINE_OK), code, sizeof code), CB_RESULT_BILLED);
+	free(value);
+
+	cb_ruleset *rs = fx_rules();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	cb_case *c = NULL;
+	CU_ASSERT_EQUAL_FATAL(cb_case_new(&c, rs, "small"), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_open(c, "case", A("ruleset", "fx-2023"), 1), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_add(c, "period", A("from", "2023-03-01", "to", "2023-04-01"), 2),
+			CB_OK);
+	CU_ASSERT_EQUAL(cb_case_close(c, "case"), CB_OK);
+	cb_price_options opts = CB_PRICE_OPTIONS_INIT;
+	opts.max_document_bytes = 100;
+	CU_ASSERT_EQUAL(cb_case_finish(c, &opts), CB_ELIMIT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cb_error_last(), "bytes is over the limit of 100"));
+	cb_case_free(c);
+
+	/* 20 attributes (more than the builder keeps on its stack), most unknown, one twice */
+	const char *many[42];
+	char names[20][8];
+	for (int i = 0; i < 20; i++) {
+		snprintf(names[i], sizeof names[i], "a%d", i);
+		many[2 * i] = names[i];
+		many[2 * i + 1] = "v";
+	}
+	many[0] = "id";
+	many[2] = "item";
+	many[3] = "SVC-A1";
+	many[4] = "qty";
+	many[5] = "1";
+	many[6] = "at";
+	many[7] = "2023-03-05T09:00";
+	many[8] = "id";
+	many[40] = NULL;
+	CU_ASSERT_EQUAL(build_one(PATIENT, "line", many, code, sizeof code), CB_RESULT_REJECTED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(code, "SCHEMA 5 "));
+	cb_ruleset_free(rs);
+}
+
+/* A misuse of a loaded or finished case leaves it usable; a document rejected before it had
+ * elements cannot be written out. */
+static void test_ready_case_misuse(void)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/fixtures/demo/case.xml", CAREBILL_SOURCE_DIR);
+	cb_ruleset *rs = fixture_rules(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	cb_case *c = NULL;
+	CU_ASSERT_EQUAL_FATAL(cb_case_load_file(&c, rs, path, NULL), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_close(c, "case"), CB_EINVAL);
+	CU_ASSERT_EQUAL(cb_case_open(c, "patient", NULL, 0), CB_EINVAL);
+	CU_ASSERT_EQUAL(cb_case_finish(c, NULL), CB_EINVAL);
+	cb_result *res = NULL;
+	CU_ASSERT_EQUAL(cb_case_price(&res, c, NULL), CB_OK);
+	CU_ASSERT_EQUAL(cb_result_get_status(res), CB_RESULT_BILLED);
+	cb_result_free(res);
+	cb_case_free(c);
+
+	static const char broken[] = "<case ruleset=\"fx-2023\"><period";
+	CU_ASSERT_EQUAL_FATAL(cb_case_load_buffer(&c, rs, broken, sizeof broken - 1, "broken.xml",
+						  NULL), CB_OK);
+	char *doc = NULL;
+	size_t len = 0;
+	CU_ASSERT_EQUAL(cb_case_write_buffer(c, &doc, &len), CB_EINVAL);
+	CU_ASSERT_PTR_NULL(doc);
+	CU_ASSERT_EQUAL(cb_case_price(&res, c, NULL), CB_OK);
+	CU_ASSERT_EQUAL(cb_result_get_status(res), CB_RESULT_REJECTED);
+	cb_result_free(res);
+	cb_case_free(c);
+	cb_ruleset_free(rs);
+}
+
 /* A case loaded once prices the same every time (the case is not changed by pricing). */
 static void test_load_price_twice(void)
 {
@@ -614,6 +701,8 @@ int main(void)
 		{"a loaded case priced twice", test_load_price_twice},
 		{"one loaded case priced by four threads at once", test_threads_share_case},
 		{"a case name XML cannot carry", test_bad_case_name},
+		{"builder limits: value length, document size, many attributes", test_builder_limits},
+		{"a misuse of a ready case leaves it usable", test_ready_case_misuse},
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {{"build", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
