@@ -874,22 +874,11 @@ int cb_case__load_tree(cs_case *cs, const cb_elem *root, const cb_xml_problems *
 	return CB_OK;
 }
 
-/* Element and attribute names of the case XSD; a valid document uses no others. */
-static const char *const known_names[] = {
-	"case", "period", "patient", "accumulators", "contract", "cover", "encounter", "visit",
-	"stay", "service", "line", "ruleset", "from", "to", "id", "scheme", "retired", "year",
-	"outpatient-deductible-used", "outpatient-fund-paid", "inpatient-fund-paid", "type",
-	"payer", "grade", "item", "quota", "window", "used", "ratio", "annual-cap", "paid",
-	"institution", "setting", "date", "admit", "discharge", "at", "distance-km", "staff",
-	"surcharge", "bed", "nursing", "qty", "price"};
-
-/* A name as one of the static strings above when it is one (no copy), else a copy. */
+/* A name as the builder table's own static string when it is one (no copy), else a copy. */
 static const char *intern(cb_arena *a, const char *name)
 {
-	for (size_t i = 0; i < sizeof known_names / sizeof known_names[0]; i++)
-		if (known_names[i][0] == name[0] && strcmp(known_names[i], name) == 0)
-			return known_names[i];
-	return cb_arena_strdup(a, name);
+	const char *known = cb_case__known_name(name);
+	return known ? known : cb_arena_strdup(a, name);
 }
 
 /* The DOM of a valid document as a tree of elements in the case's arena (values copied). */

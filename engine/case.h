@@ -37,6 +37,10 @@ static inline const char *cb_elem__attr(const cb_elem *e, const char *name)
  * not start one (or is the end). */
 int cb_case__xml_char(const unsigned char *p);
 
+/* The builder's table (case_build.c, the case XSD as data) holds every element and attribute
+ * name a case has: `name` as the table's static string, or NULL when it is none of them. */
+const char *cb_case__known_name(const char *name);
+
 /* Parse, validate and load `len` bytes named `name`. CB_OK with *out set whenever the
  * document could be judged: a rejected document has cs->rejected and its doc_findings; held
  * patients have their findings. CB_ELIMIT when the case has more than max_patients patients

@@ -108,6 +108,19 @@ static const aspec *attr_spec(const espec *es, const char *name)
 	return NULL;
 }
 
+const char *cb_case__known_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof elements / sizeof elements[0]; i++) {
+		const espec *es = &elements[i];
+		if (es->name[0] == name[0] && strcmp(es->name, name) == 0)
+			return es->name;
+		const aspec *as = attr_spec(es, name);
+		if (as)
+			return as->name;
+	}
+	return NULL;
+}
+
 /* Whether s is UTF-8 made of XML 1.0 characters. */
 static int xml_text(const char *s)
 {
