@@ -37,8 +37,24 @@ static inline const char *cb_elem__attr(const cb_elem *e, const char *name)
  * not start one (or is the end). */
 int cb_case__xml_char(const unsigned char *p);
 
-/* The builder's table (case_build.c, the case XSD as data) holds every element and attribute
- * name a case has: `name` as the table's static string, or NULL when it is none of them. */
+/* The builder's table (case_build.c): the case XSD as data, one entry per element. */
+typedef struct cb_case_aspec {
+	const char *name;
+	int required;
+	const char *const *values; /* an enumeration (NULL-terminated), or NULL: any text */
+} cb_case_aspec;
+
+typedef struct cb_case_espec {
+	const char *name;
+	const char *parents[2];    /* allowed parents; none: the root */
+	cb_case_aspec attrs[8];    /* ends at the first without a name */
+} cb_case_espec;
+
+/* The table and its length (tests/test_build.c compares it with rules/schema/case.xsd). */
+const cb_case_espec *cb_case__schema(size_t *n);
+
+/* Every element and attribute name a case has, as the table's static string; NULL when
+ * `name` is none of them. */
 const char *cb_case__known_name(const char *name);
 
 /* Parse, validate and load `len` bytes named `name`. CB_OK with *out set whenever the

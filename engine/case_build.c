@@ -49,17 +49,8 @@ static const char *const settings[] = {"outpatient", "inpatient", NULL};
 static const char *const types[] = {"family-doctor", "ltc", "commercial", NULL};
 static const char *const windows[] = {"contract", "year", "month", NULL};
 
-typedef struct aspec {
-	const char *name;
-	int required;
-	const char *const *values; /* an enumeration, or NULL: any text */
-} aspec;
-
-typedef struct espec {
-	const char *name;
-	const char *parents[2];    /* allowed parents; none: the root */
-	aspec attrs[8];
-} espec;
+typedef cb_case_aspec aspec;
+typedef cb_case_espec espec;
 
 static const espec elements[] = {
 	{"case", {NULL, NULL}, {{"ruleset", 1, NULL}}},
@@ -106,6 +97,12 @@ static const aspec *attr_spec(const espec *es, const char *name)
 		if (a->name[0] == name[0] && strcmp(a->name, name) == 0)
 			return a;
 	return NULL;
+}
+
+const cb_case_espec *cb_case__schema(size_t *n)
+{
+	*n = sizeof elements / sizeof elements[0];
+	return elements;
 }
 
 const char *cb_case__known_name(const char *name)

@@ -19,6 +19,7 @@
 #include <CUnit/Basic.h>
 
 #include "cb_test.h"
+#include "case.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -567,6 +568,184 @@ static void test_ready_case_misuse(void)
 	cb_ruleset_free(rs);
 }
 
+/* ---- the builder's table against rules/schema/case.xsd ---- */
+
+static int xs_is(xmlNodePtr n, const char *local)
+{
+	return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, local) == 0;
+}
+
+static char *xs_attr(xmlNodePtr n, const char *name)
+{
+	return (char *)xmlGetProp(n, (const xmlChar *)name);
+}
+
+/* The xs:element above n (not n itself), or NULL. */
+static xmlNodePtr xs_owner(xmlNodePtr n)
+{
+	for (n = n->parent; n && n->type == XML_ELEMENT_NODE; n = n->parent)
+		if (xs_is(n, "element"))
+			return n;
+	return NULL;
+}
+
+/* The named xs:simpleType or xs:complexType at the schema's top level. */
+static xmlNodePtr xs_type(xmlNodePtr schema, const char *kind, const char *name)
+{
+	for (xmlNodePtr t = schema->children; t; t = t->next) {
+		if (!xs_is(t, kind))
+			continue;
+		char *tn = xs_attr(t, "name");
+		int same = tn && strcmp(tn, name) == 0;
+		xmlFree(tn);
+		if (same)
+			return t;
+	}
+	return NULL;
+}
+
+/* Whether attribute declaration a matches the table's entry as (required, enumeration). */
+static void check_attr(xmlNodePtr schema, xmlNodePtr a, const cb_case_aspec *as, const char *el)
+{
+	char *use = xs_attr(a, "use"), *type = xs_attr(a, "type");
+	int required = use && strcmp(use, "required") == 0;
+	CU_ASSERT_EQUAL(required, as->required);
+	if (required != as->required)
+		fprintf(stderr, "\n%s/@%s: required in the XSD %d, in the table %d\n", el, as->name,
+			required, as->required);
+	xmlNodePtr st = type && strncmp(type, "xs:", 3) != 0 ? xs_type(schema, "simpleType", type)
+							     : NULL;
+	size_t enums = 0, matched = 0;
+	for (xmlNodePtr r = st ? st->children : NULL; r; r = r->next) {
+		if (!xs_is(r, "restriction"))
+			continue;
+		for (xmlNodePtr e = r->children; e; e = e->next) {
+			if (!xs_is(e, "enumeration"))
+				continue;
+			char *v = xs_attr(e, "value");
+			enums++;
+			for (const char *const *t = as->values; t && *t; t++)
+				matched += strcmp(*t, v) == 0;
+			xmlFree(v);
+		}
+	}
+	size_t table = 0;
+	for (const char *const *t = as->values; t && *t; t++)
+		table++;
+	if (enums) { /* an enumeration, or a pattern type (no-text) that the table has as text */
+		CU_ASSERT_EQUAL(matched, enums);
+		CU_ASSERT_EQUAL(table, enums);
+	} else {
+		CU_ASSERT_EQUAL(table, 0);
+	}
+	if (enums != table || matched != enums)
+		fprintf(stderr, "\n%s/@%s: %zu values in the XSD, %zu in the table\n", el,
+			as->name, enums, table);
+	xmlFree(use);
+	xmlFree(type);
+}
+
+/* Every xs:attribute that belongs to element declaration `el` (its own, or its named type's). */
+static size_t attrs_of(xmlNodePtr schema, xmlNodePtr el, xmlNodePtr *out, size_t cap)
+{
+	size_t n = 0;
+	char *type = xs_attr(el, "type");
+	xmlNodePtr root = type ? xs_type(schema, "complexType", type) : el;
+	xmlFree(type);
+	if (!root)
+		return 0;
+	/* a depth-first walk that does not enter nested element declarations */
+	xmlNodePtr stack[64];
+	size_t sp = 0;
+	stack[sp++] = root;
+	while (sp) {
+		xmlNodePtr x = stack[--sp];
+		for (xmlNodePtr c = x->children; c; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE || xs_is(c, "element"))
+				continue;
+			if (xs_is(c, "attribute") && n < cap)
+				out[n++] = c;
+			else if (sp < 64)
+				stack[sp++] = c;
+		}
+	}
+	return n;
+}
+
+static void test_table_matches_xsd(void)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/rules/schema/case.xsd", CAREBILL_SOURCE_DIR);
+	xmlDocPtr xsd = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(xsd);
+	xmlNodePtr schema = xmlDocGetRootElement(xsd);
+	size_t n = 0;
+	const cb_case_espec *table = cb_case__schema(&n);
+	size_t seen_elems = 0;
+	/* every element declaration in the XSD */
+	xmlNodePtr stack[256];
+	size_t sp = 0;
+	stack[sp++] = schema;
+	while (sp) {
+		xmlNodePtr x = stack[--sp];
+		for (xmlNodePtr c = x->children; c; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE)
+				continue;
+			if (sp < 256)
+				stack[sp++] = c;
+			if (!xs_is(c, "element"))
+				continue;
+			seen_elems++;
+			char *name = xs_attr(c, "name");
+			const cb_case_espec *es = NULL;
+			for (size_t i = 0; i < n; i++)
+				if (strcmp(table[i].name, name) == 0)
+					es = &table[i];
+			CU_ASSERT_PTR_NOT_NULL(es);
+			if (!es) {
+				fprintf(stderr, "\n<%s> is in the XSD, not in the table\n", name);
+				xmlFree(name);
+				continue;
+			}
+			xmlNodePtr owner = xs_owner(c);
+			char *parent = owner ? xs_attr(owner, "name") : NULL;
+			int parent_ok = parent ? (es->parents[0] && !strcmp(es->parents[0], parent)) ||
+							 (es->parents[1] && !strcmp(es->parents[1], parent))
+					       : !es->parents[0];
+			CU_ASSERT(parent_ok);
+			if (!parent_ok)
+				fprintf(stderr, "\n<%s> in <%s>: not a parent in the table\n", name,
+					parent ? parent : "(root)");
+			xmlNodePtr decl[16];
+			size_t na = attrs_of(schema, c, decl, 16), nt = 0;
+			while (nt < 8 && es->attrs[nt].name)
+				nt++;
+			CU_ASSERT_EQUAL(na, nt);
+			if (na != nt)
+				fprintf(stderr, "\n<%s>: %zu attributes in the XSD, %zu in the table\n",
+					name, na, nt);
+			for (size_t i = 0; i < na; i++) {
+				char *an = xs_attr(decl[i], "name");
+				const cb_case_aspec *as = NULL;
+				for (size_t j = 0; j < nt; j++)
+					if (strcmp(es->attrs[j].name, an) == 0)
+						as = &es->attrs[j];
+				CU_ASSERT_PTR_NOT_NULL(as);
+				if (as)
+					check_attr(schema, decl[i], as, name);
+				else
+					fprintf(stderr, "\n<%s %s>: not in the table\n", name, an);
+				xmlFree(an);
+			}
+			xmlFree(parent);
+			xmlFree(name);
+		}
+	}
+	/* 11 elements, line declared twice (in encounter and in visit) */
+	CU_ASSERT_EQUAL(seen_elems, n + 1);
+	xmlFreeDoc(xsd);
+}
+
 /* A case loaded once prices the same every time (the case is not changed by pricing). */
 static void test_load_price_twice(void)
 {
@@ -697,6 +876,7 @@ int main(void)
 		{"fixtures: built = document", test_fixtures_equivalent},
 		{"bad inputs: built = document", test_badinput_equivalent},
 		{"builder checks (the case XSD as a table)", test_builder_checks},
+		{"the builder's table is the case XSD", test_table_matches_xsd},
 		{"builder misuse", test_builder_misuse},
 		{"a loaded case priced twice", test_load_price_twice},
 		{"one loaded case priced by four threads at once", test_threads_share_case},
