@@ -703,6 +703,65 @@ static cs_patient *patient_for(cload *L, const cb_elem *n, cb_strmap *by_id)
 	return pt;
 }
 
+/* [ORD-2] lines by `at`, then line id bytewise; lines the same in id and time are ordered by
+ * what they are (item, qty, price), so that which one is the duplicate ([DUP-1]) never
+ * depends on document order; lines equal in all of that keep their document order. */
+typedef struct oline {
+	const cs_line *ln;
+	size_t at; /* place in the document */
+} oline;
+
+static int line_cmp(const void *pa, const void *pb)
+{
+	const oline *x = pa, *y = pb;
+	const cs_line *a = x->ln, *b = y->ln;
+	int c = cb_time_cmp(a->at, b->at);
+	if (!c)
+		c = strcmp(a->id, b->id);
+	if (!c)
+		c = strcmp(a->item, b->item);
+	if (!c)
+		c = cb_dec_cmp(a->qty, b->qty);
+	if (!c && a->price && b->price)
+		c = cb_dec_cmp(a->price, b->price);
+	if (!c)
+		c = (a->price != NULL) - (b->price != NULL);
+	if (!c)
+		c = (x->at > y->at) - (x->at < y->at);
+	return c;
+}
+
+/* The [ORD-2] order of each unit's lines, once, for a patient who is not held (every line's
+ * values are valid). Pricing reads it and sorts nothing, so a case loaded once can be priced
+ * again, by any thread, without being changed. */
+static void order_lines(cload *L, cs_patient *pt)
+{
+	for (size_t i = 0; i < pt->units.n && !L->oom; i++) {
+		cs_unit *u = pt->units.v[i];
+		if (u->nlines < 2)
+			continue;
+		int sorted = 1;
+		for (size_t j = 1; j < u->nlines && sorted; j++)
+			sorted = line_cmp(&(oline){u->lines[j - 1], j - 1}, &(oline){u->lines[j], j}) <= 0;
+		if (sorted)
+			continue;
+		oline *tmp = malloc(u->nlines * sizeof *tmp);
+		cs_line **ordered = cb_arena_alloc(L->cs->arena, u->nlines * sizeof *ordered);
+		if (!tmp || !ordered) {
+			free(tmp);
+			L->oom = 1;
+			return;
+		}
+		for (size_t j = 0; j < u->nlines; j++)
+			tmp[j] = (oline){u->lines[j], j};
+		qsort(tmp, u->nlines, sizeof *tmp, line_cmp);
+		for (size_t j = 0; j < u->nlines; j++)
+			ordered[j] = (cs_line *)tmp[j].ln;
+		free(tmp);
+		u->ordered = ordered;
+	}
+}
+
 static void load_patients(cload *L, const cb_elem *root)
 {
 	cb_strmap by_id = {0};
@@ -730,11 +789,13 @@ static void load_patients(cload *L, const cb_elem *root)
 	cb_strmap_free(&by_id);
 	cb_strmap_free(&L->unit_ids);
 	cb_strmap_free(&L->contract_ids);
-	for (size_t i = 0; i < L->cs->patients.n; i++) {
+	for (size_t i = 0; i < L->cs->patients.n && !L->oom; i++) {
 		cs_patient *pt = L->cs->patients.v[i];
 		pt->held = pt->findings.n > 0;
 		if (pt->findings.n)
 			qsort(pt->findings.v, pt->findings.n, sizeof(void *), cb_finding__cmp);
+		else
+			order_lines(L, pt);
 	}
 }
 

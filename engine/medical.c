@@ -118,26 +118,6 @@ static void split_line(pstate *ps, const rs_med_item *it, const cb_dec *qty,
 	cb_dec_clear(&self_fin), cb_dec_clear(&self_first), cb_dec_clear(&in_scope);
 }
 
-/* [ORD-2] lines by `at`, then line id bytewise */
-static int line_cmp(const void *pa, const void *pb)
-{
-	const cs_line *a = *(const cs_line *const *)pa, *b = *(const cs_line *const *)pb;
-	int c = cb_time_cmp(a->at, b->at);
-	if (!c)
-		c = strcmp(a->id, b->id);
-	/* the same id and time twice in one unit: order by what the lines are, so that which one
-	 * is the duplicate never depends on document order */
-	if (!c)
-		c = strcmp(a->item, b->item);
-	if (!c)
-		c = cb_dec_cmp(a->qty, b->qty);
-	if (!c && a->price && b->price)
-		c = cb_dec_cmp(a->price, b->price);
-	if (!c)
-		c = (a->price != NULL) - (b->price != NULL);
-	return c;
-}
-
 /* [DUP-1] two lines with different ids and the same item and time: warn on the later one */
 static void suspect_check(pstate *ps, const cs_line *ln)
 {
@@ -329,16 +309,12 @@ int cb_medical__lines(pstate *ps, const cs_unit *u, rbill *b, int setting)
 {
 	med_sums s = {cb_price__dec(ps), cb_price__dec(ps), cb_price__dec(ps), cb_price__dec(ps),
 		      cb_price__dec(ps)};
-	cs_line **order = cb_arena_alloc(ps->scratch, u->nlines * sizeof *order);
-	if (!order || !s.in_scope || !s.self_financed || !s.over_limit || !s.self_first ||
-	    !s.amount) {
+	if (!s.in_scope || !s.self_financed || !s.over_limit || !s.self_first || !s.amount) {
 		ps->oom = 1;
 		return -1;
 	}
-	memcpy(order, u->lines, u->nlines * sizeof *order);
-	/* lines that compare equal are the same in all but their source line: a stable sort
-	 * keeps them in document order, and so does not sorting at all */
-	cb_price__sort(order, u->nlines, sizeof *order, line_cmp);
+	/* [ORD-2] the loader has put the lines in order once (case.c, order_lines) */
+	cs_line *const *order = u->ordered ? u->ordered : u->lines;
 	for (size_t i = 0; i < u->nlines && !ps->oom; i++) {
 		if (i + 1 < u->nlines) { /* the next line's texts and values, while this one is priced */
 			const cs_line *next = order[i + 1];

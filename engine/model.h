@@ -128,6 +128,8 @@ typedef struct cs_unit {
 	const char *item;
 	const cb_dec *qty;
 	cs_line **lines;   /* encounter and visit lines, in document order */
+	cs_line **ordered; /* the same in [ORD-2] order, made once at load for a patient who is
+			    * not held (pricing reads the case and never sorts it) */
 	size_t nlines;
 } cs_unit;
 
