@@ -141,10 +141,9 @@ static cb_line *line_head(pstate *ps, rbill *b, const cs_line *ln, const char *i
 	if (!out)
 		return NULL;
 	out->id = cb_price__track(ps, cb_arena_strdup(ps->ra, id));
-	/* the catalogue's code is the same text, copied once per case */
-	out->item = strcmp(ln->med->code, ln->item) == 0
-			    ? cb_price__text(ps, ln->med->code)
-			    : cb_price__track(ps, cb_arena_strdup(ps->ra, ln->item));
+	/* the catalogue's code is the same text (the loader found it by ln->item, [CASE-2]),
+	 * copied once per case */
+	out->item = cb_price__text(ps, ln->med->code);
 	out->qty = cb_price__fmt(ps, qty, CB_DEC_QTY);
 	out->price = cb_price__fmt(ps, price, CB_DEC_PRICE);
 	return out;
