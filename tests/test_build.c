@@ -766,6 +766,37 @@ static void test_load_price_twice(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	CU_ASSERT_STRING_EQUAL(a, b);
 	CU_ASSERT_STRING_EQUAL(a, d); /* same bytes, same case-sha256 */
+	/* traced (explain, issue 6): the same steps for every line either way */
+	cb_price_options traced = CB_PRICE_OPTIONS_INIT;
+	traced.trace = 1;
+	cb_result *t1 = NULL, *t2 = NULL;
+	CU_ASSERT_EQUAL(cb_case_price(&t1, c, &traced), CB_OK);
+	CU_ASSERT_EQUAL(cb_case_price_file(&t2, rs, path, &traced), CB_OK);
+	size_t steps = 0, same = 0, lines = 0;
+	for (size_t i = 0; t1 && t2 && i < cb_result_patient_count(t1); i++) {
+		const cb_patient *p1 = cb_result_patient(t1, i), *p2 = cb_result_patient(t2, i);
+		for (size_t j = 0; j < p1->bill_count; j++) {
+			const cb_bill *b1 = cb_patient_bill(p1, j), *b2 = cb_patient_bill(p2, j);
+			for (size_t k = 0; k < b1->line_count; k++) {
+				const cb_line *l1 = cb_bill_line(b1, k), *l2 = cb_bill_line(b2, k);
+				lines++;
+				steps += l1->step_count;
+				if (l1->step_count != l2->step_count)
+					continue;
+				size_t m = 0;
+				while (m < l1->step_count &&
+				       strcmp(l1->steps[m]->formula, l2->steps[m]->formula) == 0 &&
+				       strcmp(l1->steps[m]->value, l2->steps[m]->value) == 0)
+					m++;
+				same += m == l1->step_count;
+			}
+		}
+	}
+	CU_ASSERT(lines > 0);
+	CU_ASSERT(steps > 0);
+	CU_ASSERT_EQUAL(same, lines);
+	cb_result_free(t1);
+	cb_result_free(t2);
 	cb_buffer_free(a);
 	cb_buffer_free(b);
 	cb_buffer_free(d);
