@@ -29,6 +29,21 @@ static void attr_(cb_buf *w, const char *prefix, size_t len, const char *value)
 	cb_buf_put(w, "\"", 1);
 }
 
+/* An attribute whose value the engine wrote itself: a number in a [NUM-4] format, a status
+ * word or a list of clause ids. None holds a character that needs escaping, so it is copied
+ * as it is (most of a claim's bytes are such values). Ids, codes and names from the inputs
+ * always go through attr(). */
+#define num(w, name, value) num_(w, " " name "=\"", sizeof(" " name "=\"") - 1, value)
+
+static void num_(cb_buf *w, const char *prefix, size_t len, const char *value)
+{
+	if (!value)
+		return;
+	cb_buf_put(w, prefix, len);
+	cb_buf_put(w, value, strlen(value));
+	cb_buf_put(w, "\"", 1);
+}
+
 static void write_line(cb_buf *w, const cb_line *l)
 {
 	cb_buf_puts(w, "      <line");
@@ -36,19 +51,19 @@ static void write_line(cb_buf *w, const cb_line *l)
 	attr(w, "item", l->item);
 	attr(w, "from", l->from);
 	attr(w, "to", l->to);
-	attr(w, "qty", l->qty);
-	attr(w, "price", l->price);
-	attr(w, "amount", l->amount);
-	attr(w, "over-limit", l->over_limit);
-	attr(w, "self-financed", l->self_financed);
-	attr(w, "self-first", l->self_first);
-	attr(w, "in-scope", l->in_scope);
-	attr(w, "ltc", l->ltc);
-	attr(w, "commercial", l->commercial);
+	num(w, "qty", l->qty);
+	num(w, "price", l->price);
+	num(w, "amount", l->amount);
+	num(w, "over-limit", l->over_limit);
+	num(w, "self-financed", l->self_financed);
+	num(w, "self-first", l->self_first);
+	num(w, "in-scope", l->in_scope);
+	num(w, "ltc", l->ltc);
+	num(w, "commercial", l->commercial);
 	attr(w, "funded-by", l->funded_by);
-	attr(w, "patient", l->patient);
-	attr(w, "status", l->status);
-	attr(w, "rule", l->rule);
+	num(w, "patient", l->patient);
+	num(w, "status", l->status);
+	num(w, "rule", l->rule);
 	cb_buf_puts(w, "/>\n");
 }
 
@@ -56,18 +71,18 @@ static void write_settlement(cb_buf *w, const cb_settlement *s)
 {
 	cb_buf_puts(w, "      <settlement");
 	attr(w, "policy", s->policy);
-	attr(w, "in-scope", s->in_scope);
-	attr(w, "deductible", s->deductible);
-	attr(w, "fund", s->fund);
-	attr(w, "over-cap", s->over_cap);
-	attr(w, "copay", s->copay);
-	attr(w, "patient", s->patient);
-	attr(w, "total", s->total);
-	attr(w, "deductible-left-before", s->deductible_left_before);
-	attr(w, "deductible-left-after", s->deductible_left_after);
-	attr(w, "fund-paid-before", s->fund_paid_before);
-	attr(w, "fund-paid-after", s->fund_paid_after);
-	attr(w, "rule", s->rule);
+	num(w, "in-scope", s->in_scope);
+	num(w, "deductible", s->deductible);
+	num(w, "fund", s->fund);
+	num(w, "over-cap", s->over_cap);
+	num(w, "copay", s->copay);
+	num(w, "patient", s->patient);
+	num(w, "total", s->total);
+	num(w, "deductible-left-before", s->deductible_left_before);
+	num(w, "deductible-left-after", s->deductible_left_after);
+	num(w, "fund-paid-before", s->fund_paid_before);
+	num(w, "fund-paid-after", s->fund_paid_after);
+	num(w, "rule", s->rule);
 	cb_buf_puts(w, "/>\n");
 }
 
@@ -99,11 +114,11 @@ static void write_bill(cb_buf *w, const rbill *b)
 static void write_statement(cb_buf *w, const rpatient *p)
 {
 	cb_buf_puts(w, "    <statement");
-	attr(w, "medical", p->pub.owes_medical);
-	attr(w, "home-visit", p->pub.owes_home_visit);
-	attr(w, "eldercare", p->pub.owes_eldercare);
-	attr(w, "total", p->pub.owes_total);
-	attr(w, "rule", "ACC-1");
+	num(w, "medical", p->pub.owes_medical);
+	num(w, "home-visit", p->pub.owes_home_visit);
+	num(w, "eldercare", p->pub.owes_eldercare);
+	num(w, "total", p->pub.owes_total);
+	num(w, "rule", "ACC-1");
 	if (!p->accums.n && !p->quotas.n && !p->commercials.n) {
 		cb_buf_puts(w, "/>\n");
 		return;
@@ -113,9 +128,9 @@ static void write_statement(cb_buf *w, const rpatient *p)
 		const raccum_out *a = p->accums.v[i];
 		cb_buf_puts(w, "      <accumulators");
 		attr(w, "year", a->year);
-		attr(w, "outpatient-deductible-used", a->od_used);
-		attr(w, "outpatient-fund-paid", a->fund_paid_out);
-		attr(w, "inpatient-fund-paid", a->fund_paid_in);
+		num(w, "outpatient-deductible-used", a->od_used);
+		num(w, "outpatient-fund-paid", a->fund_paid_out);
+		num(w, "inpatient-fund-paid", a->fund_paid_in);
 		cb_buf_puts(w, "/>\n");
 	}
 	for (size_t i = 0; i < p->quotas.n; i++) {
@@ -134,7 +149,7 @@ static void write_statement(cb_buf *w, const rpatient *p)
 		attr(w, "contract", c->contract);
 		attr(w, "item", c->item);
 		attr(w, "year", c->year);
-		attr(w, "paid", c->paid);
+		num(w, "paid", c->paid);
 		cb_buf_puts(w, "/>\n");
 	}
 	cb_buf_puts(w, "    </statement>\n");
@@ -160,14 +175,14 @@ static void write_claim(cb_buf *w, const rclaim *c)
 {
 	cb_buf_puts(w, "  <claim");
 	attr(w, "payer", c->pub.payer);
-	attr(w, "total", c->pub.total);
+	num(w, "total", c->pub.total);
 	cb_buf_puts(w, ">\n");
 	for (size_t i = 0; i < c->items.n; i++) {
 		const cb_claim_item *it = c->items.v[i];
 		cb_buf_puts(w, "    <item");
 		attr(w, "patient", it->patient);
 		attr(w, "unit", it->unit);
-		attr(w, "amount", it->amount);
+		num(w, "amount", it->amount);
 		cb_buf_puts(w, "/>\n");
 	}
 	cb_buf_puts(w, "  </claim>\n");
