@@ -246,6 +246,17 @@ static cb_ruleset *fixture_rules(const char *case_path)
 	return rs;
 }
 
+/* The demo case (fixtures/demo) loaded once, with its rule set; its path in `path`. */
+static cb_case *load_demo(cb_ruleset **rs, char *path, size_t cap)
+{
+	cb_case *c = NULL;
+	snprintf(path, cap, "%s/fixtures/demo/case.xml", CAREBILL_SOURCE_DIR);
+	if (!(*rs = fixture_rules(path)) || cb_case_load_file(&c, *rs, path, NULL) != CB_OK)
+		return NULL;
+	return c;
+}
+
+
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -540,11 +551,9 @@ static void test_builder_limits(void)
 static void test_ready_case_misuse(void)
 {
 	char path[1024];
-	snprintf(path, sizeof path, "%s/fixtures/demo/case.xml", CAREBILL_SOURCE_DIR);
-	cb_ruleset *rs = fixture_rules(path);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
-	cb_case *c = NULL;
-	CU_ASSERT_EQUAL_FATAL(cb_case_load_file(&c, rs, path, NULL), CB_OK);
+	cb_ruleset *rs = NULL;
+	cb_case *c = load_demo(&rs, path, sizeof path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	CU_ASSERT_EQUAL(cb_case_close(c, "case"), CB_EINVAL);
 	CU_ASSERT_EQUAL(cb_case_open(c, "patient", NULL, 0), CB_EINVAL);
 	CU_ASSERT_EQUAL(cb_case_finish(c, NULL), CB_EINVAL);
@@ -750,11 +759,9 @@ static void test_table_matches_xsd(void)
 static void test_load_price_twice(void)
 {
 	char path[1024];
-	snprintf(path, sizeof path, "%s/fixtures/demo/case.xml", CAREBILL_SOURCE_DIR);
-	cb_ruleset *rs = fixture_rules(path);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
-	cb_case *c = NULL;
-	CU_ASSERT_EQUAL_FATAL(cb_case_load_file(&c, rs, path, NULL), CB_OK);
+	cb_ruleset *rs = NULL;
+	cb_case *c = load_demo(&rs, path, sizeof path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	cb_result *r1 = NULL, *r2 = NULL, *r3 = NULL;
 	CU_ASSERT_EQUAL(cb_case_price(&r1, c, NULL), CB_OK);
 	CU_ASSERT_EQUAL(cb_case_price(&r2, c, NULL), CB_OK);
@@ -875,11 +882,9 @@ static void *price_shared(void *arg)
 static void test_threads_share_case(void)
 {
 	char path[1024];
-	snprintf(path, sizeof path, "%s/fixtures/demo/case.xml", CAREBILL_SOURCE_DIR);
-	cb_ruleset *rs = fixture_rules(path);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
-	cb_case *c = NULL;
-	CU_ASSERT_EQUAL_FATAL(cb_case_load_file(&c, rs, path, NULL), CB_OK);
+	cb_ruleset *rs = NULL;
+	cb_case *c = load_demo(&rs, path, sizeof path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	cb_result *res = NULL;
 	size_t len = 0;
 	CU_ASSERT_EQUAL_FATAL(cb_case_price(&res, c, NULL), CB_OK);
