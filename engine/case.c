@@ -53,11 +53,6 @@ static void push(cload *L, cb_ptrvec *v, void *p)
 		L->oom = 1;
 }
 
-static unsigned long line_of(const cb_elem *n)
-{
-	return n->line;
-}
-
 static const char *ea(const cb_elem *n, const char *name)
 {
 	return cb_elem__attr(n, name);
@@ -72,7 +67,7 @@ static int is(const cb_elem *n, const char *name)
 #define ERR(L, node, code, rule, ref, ...)                                                  \
 	push((L), &(L)->pt->findings,                                                      \
 	     cb_finding__new((L)->cs->arena, (code), (rule), (L)->pt->id, (ref),           \
-			     (L)->cs->name, line_of(node), __VA_ARGS__))
+			     (L)->cs->name, (node)->line, __VA_ARGS__))
 
 /* A document-level problem: the document is rejected whole ([DOC-1]). */
 static void doc_error(cload *L, unsigned long line, const char *code, const char *ref,
@@ -82,13 +77,6 @@ static void doc_error(cload *L, unsigned long line, const char *code, const char
 	push(L, &L->cs->doc_findings,
 	     cb_finding__new(L->cs->arena, code, strcmp(code, "BAD_DATE") == 0 ? "NUM-5" : "DOC-1",
 			     NULL, ref, L->cs->name, line, "%s", msg));
-}
-
-/* Attribute values live in the case's arena already (the tree is kept with the case). */
-static const char *attr(cload *L, const cb_elem *n, const char *name)
-{
-	(void)L;
-	return ea(n, name);
 }
 
 /* A decimal attribute ([NUM-1]); NULL when absent or malformed (BAD_DECIMAL reported). */
@@ -175,7 +163,7 @@ static void need(cb_xml_problems *p, const cb_elem *n, const char *what, const c
 {
 	int has = ea(n, a) != NULL;
 	if (has != want)
-		cb_xml_problems_add(p, line_of(n), "%s: attribute '%s' is %s", what, a,
+		cb_xml_problems_add(p, (n)->line, "%s: attribute '%s' is %s", what, a,
 				    want ? "required" : "not allowed");
 }
 
@@ -205,7 +193,7 @@ static void check_contract(const cb_elem *n, cb_xml_problems *p)
 	need(p, n, what, "grade", ltc);
 	for (const cb_elem *c = n->first; c; c = c->next) {
 		if (ltc)
-			cb_xml_problems_add(p, line_of(c), "%s: element <%s> is not allowed",
+			cb_xml_problems_add(p, (c)->line, "%s: element <%s> is not allowed",
 					    what, c->name);
 		else if (is(c, "cover"))
 			check_cover(c, commercial, p);
@@ -240,20 +228,19 @@ static void check_names(const cb_elem *n, cb_xml_problems *p)
 	for (size_t i = 0; i < n->nattrs; i++) {
 		const char *name = n->attrs[2 * i], *v = n->attrs[2 * i + 1];
 		if (!*v && is_name_attr(name))
-			cb_xml_problems_add(p, line_of(n), "%s: attribute '%s' must not be empty",
+			cb_xml_problems_add(p, (n)->line, "%s: attribute '%s' must not be empty",
 					    n->name, name);
 		else if (name[0] == 'p' && strcmp(name, "payer") == 0 &&
 			 strcmp(v, "medical-insurance") == 0)
-			cb_xml_problems_add(p, line_of(n), "%s: payer \"medical-insurance\" is "
+			cb_xml_problems_add(p, (n)->line, "%s: payer \"medical-insurance\" is "
 					    "reserved for the basic medical insurance fund", n->name);
 	}
 	for (const cb_elem *c = n->first; c; c = c->next)
 		check_names(c, p);
 }
 
-static void check_structure(cload *L, const cb_elem *root, cb_xml_problems *p)
+static void check_structure(const cb_elem *root, cb_xml_problems *p)
 {
-	(void)L;
 	int periods = 0;
 	check_names(root, p);
 	for (const cb_elem *n = root->first; n; n = n->next) {
@@ -268,7 +255,7 @@ static void check_structure(cload *L, const cb_elem *root, cb_xml_problems *p)
 		}
 	}
 	if (periods != 1)
-		cb_xml_problems_add(p, line_of(root), "case: exactly one <period> required, "
+		cb_xml_problems_add(p, (root)->line, "case: exactly one <period> required, "
 				    "found %d", periods);
 }
 
@@ -279,8 +266,8 @@ static void load_cover(cload *L, const cb_elem *n, cs_contract *k, cb_ptrvec *co
 	cs_cover *cv = track(L, cb_arena_alloc(L->cs->arena, sizeof *cv));
 	if (!cv)
 		return;
-	cv->item = attr(L, n, "item");
-	cv->src = line_of(n);
+	cv->item = ea(n, "item");
+	cv->src = (n)->line;
 	const rs_code *code = cb_ruleset__code(L->rs, cv->item);
 	if (!code)
 		ERR(L, n, "UNKNOWN_ITEM", "CASE-2", k->id, "cover in contract %s: item=\"%.64s\" "
@@ -308,10 +295,10 @@ static void load_contract(cload *L, const cb_elem *n)
 	cs_contract *k = track(L, cb_arena_alloc(L->cs->arena, sizeof *k));
 	if (!k)
 		return;
-	k->id = attr(L, n, "id");
-	k->payer = attr(L, n, "payer");
-	k->grade = attr(L, n, "grade");
-	k->src = line_of(n);
+	k->id = ea(n, "id");
+	k->payer = ea(n, "payer");
+	k->grade = ea(n, "grade");
+	k->src = (n)->line;
 	const char *type = ea(n, "type");
 	k->type = strcmp(type, "ltc") == 0 ? CS_LTC
 		  : strcmp(type, "commercial") == 0 ? CS_COMMERCIAL : CS_FAMILY_DOCTOR;
@@ -387,10 +374,10 @@ static cs_line *load_line(cload *L, const cb_elem *n, const cs_unit *u, int unit
 	cs_line *ln = track(L, cb_arena_alloc(L->cs->arena, sizeof *ln));
 	if (!ln)
 		return NULL;
-	ln->id = attr(L, n, "id");
-	ln->item = attr(L, n, "item");
-	ln->at_text = attr(L, n, "at");
-	ln->src = line_of(n);
+	ln->id = ea(n, "id");
+	ln->item = ea(n, "item");
+	ln->at_text = ea(n, "at");
+	ln->src = (n)->line;
 	ln->qty = num(L, n, "qty", CB_DEC_QTY, ln->id);
 	if (ln->qty && cb_dec_sgn(ln->qty) <= 0)
 		ERR(L, n, "BAD_QTY", "CASE-2", ln->id, "line %s: qty=\"%s\" must be greater than 0",
@@ -472,15 +459,15 @@ static void load_encounter(cload *L, const cb_elem *n)
 	cs_unit *u = track(L, cb_arena_alloc(L->cs->arena, sizeof *u));
 	if (!u)
 		return;
-	u->id = attr(L, n, "id");
-	u->institution = attr(L, n, "institution");
-	u->src = line_of(n);
+	u->id = ea(n, "id");
+	u->institution = ea(n, "institution");
+	u->src = (n)->line;
 	unit_id(L, n, u->id);
 	u->inst = institution(L, n, u->id);
 	int ok;
 	if (is(n, "visit")) {
 		u->type = CS_VISIT;
-		u->at_text = attr(L, n, "at");
+		u->at_text = ea(n, "at");
 		ok = time_attr(L, n, "at", u->id, &u->at) == 0;
 		u->date = u->at.day;
 		check_visit(L, n, u);
@@ -514,7 +501,7 @@ static const char *ec_item(cload *L, const cb_elem *n, const cs_unit *u, const c
 			   int kind)
 {
 	static const char *kinds[] = {"bed", "nursing", "service"};
-	const char *code = attr(L, n, attr_name);
+	const char *code = ea(n, attr_name);
 	const rs_code *c = cb_ruleset__code(L->rs, code);
 	if (!c) {
 		ERR(L, n, "UNKNOWN_ITEM", "CASE-2", u->id, "%s %s: %s=\"%.64s\" is not in rule set "
@@ -538,9 +525,9 @@ static cs_unit *ec_unit(cload *L, const cb_elem *n, int type)
 	if (!u)
 		return NULL;
 	u->type = type;
-	u->id = attr(L, n, "id");
-	u->institution = attr(L, n, "institution");
-	u->src = line_of(n);
+	u->id = ea(n, "id");
+	u->institution = ea(n, "institution");
+	u->src = (n)->line;
 	unit_id(L, n, u->id);
 	u->inst = institution(L, n, u->id);
 	return u;
@@ -576,7 +563,7 @@ static void load_service(cload *L, const cb_elem *n)
 	if (u->qty && cb_dec_sgn(u->qty) <= 0)
 		ERR(L, n, "BAD_QTY", "CASE-2", u->id, "service %s: qty=\"%s\" must be greater "
 		    "than 0", u->id, ea(n, "qty"));
-	u->at_text = attr(L, n, "at");
+	u->at_text = ea(n, "at");
 	if (time_attr(L, n, "at", u->id, &u->at) == 0) {
 		u->date = u->at.day;
 		if (u->date < L->cs->period_from || u->date >= L->cs->period_to)
@@ -693,7 +680,7 @@ static cs_patient *patient_for(cload *L, const cb_elem *n, cb_strmap *by_id)
 	if (!pt)
 		return NULL;
 	pt->id = id;
-	pt->src = line_of(n);
+	pt->src = (n)->line;
 	pt->scheme = strcmp(ea(n, "scheme"), "employee") == 0 ? CB_SCHEME_EMPLOYEE
 								      : CB_SCHEME_RESIDENT;
 	pt->retired = is_true(ea(n, "retired"));
@@ -834,12 +821,12 @@ static void schema_findings(cload *L, const cb_xml_problems *probs)
 static void load_header(cload *L, const cb_elem *root)
 {
 	cs_case *cs = L->cs;
-	cs->ruleset = attr(L, root, "ruleset");
+	cs->ruleset = ea(root, "ruleset");
 	if (cs->ruleset && strcmp(cs->ruleset, L->rs->id) != 0) {
 		char msg[256];
 		snprintf(msg, sizeof msg, "case: ruleset=\"%.64s\" but it is priced with rule set "
 			 "\"%.64s\"", cs->ruleset, L->rs->id);
-		doc_error(L, line_of(root), "WRONG_RULESET", "case", msg);
+		doc_error(L, (root)->line, "WRONG_RULESET", "case", msg);
 		return;
 	}
 	for (const cb_elem *n = root->first; n; n = n->next) {
@@ -850,10 +837,10 @@ static void load_header(cload *L, const cb_elem *root)
 		if (cb_date_parse(f, &cs->period_from) || cb_date_parse(t, &cs->period_to)) {
 			snprintf(msg, sizeof msg, "period: from=\"%.32s\" to=\"%.32s\": not valid "
 				 "dates YYYY-MM-DD", f, t);
-			doc_error(L, line_of(n), "BAD_DATE", "period", msg);
+			doc_error(L, (n)->line, "BAD_DATE", "period", msg);
 		} else if (cs->period_to < cs->period_from) {
 			snprintf(msg, sizeof msg, "period: to=\"%s\" is before from=\"%s\"", t, f);
-			doc_error(L, line_of(n), "BAD_DATE", "period", msg);
+			doc_error(L, (n)->line, "BAD_DATE", "period", msg);
 		}
 	}
 }
@@ -916,7 +903,7 @@ int cb_case__load_tree(cs_case *cs, const cb_elem *root, const cb_xml_problems *
 	L.max_lines = max_lines;
 	cb_xml_problems more = {0};
 	if (root && probs->n == 0 && !probs->oom)
-		check_structure(&L, root, &more);
+		check_structure(root, &more);
 	schema_findings(&L, probs);
 	schema_findings(&L, &more);
 	cb_xml_problems_free(&more);
@@ -982,18 +969,28 @@ static cb_elem *from_dom(cb_arena *a, xmlNodePtr n, cb_elem *parent)
 	return e;
 }
 
-int cb_case__load(cs_case **out, const cb_ruleset *rs, const char *buf, size_t len,
-		  const char *name, size_t max_patients, size_t max_lines)
+cb_limits cb_case__limits(const cb_price_options *opts)
 {
-	cb_elem *root;
-	return cb_case__load_keep(out, &root, rs, buf, len, name, max_patients, max_lines);
+	cb_limits l = {(size_t)256 << 20, 1000000, 200000};
+	if (opts && opts->max_document_bytes)
+		l.document_bytes = opts->max_document_bytes;
+	if (opts && opts->max_patients)
+		l.patients = opts->max_patients;
+	if (opts && opts->max_lines_per_patient)
+		l.lines = opts->max_lines_per_patient;
+	return l;
 }
 
-int cb_case__load_keep(cs_case **out, cb_elem **root_out, const cb_ruleset *rs, const char *buf,
-		       size_t len, const char *name, size_t max_patients, size_t max_lines)
+int cb_case__load(cs_case **out, cb_elem **root_out, const cb_ruleset *rs, const char *buf,
+		  size_t len, const char *name, const cb_price_options *opts)
 {
 	*out = NULL;
-	*root_out = NULL;
+	if (root_out)
+		*root_out = NULL;
+	cb_limits limits = cb_case__limits(opts);
+	if (len > limits.document_bytes)
+		return cb__error(CB_ELIMIT, "%s: %zu bytes is over the limit of %zu", name, len,
+				 limits.document_bytes);
 	cs_case *cs = cb_case__new(rs, name);
 	if (!cs)
 		return cb__error(CB_ENOMEM, "out of memory loading %s", name);
@@ -1006,7 +1003,7 @@ int cb_case__load_keep(cs_case **out, cb_elem **root_out, const cb_ruleset *rs, 
 	    !(root = from_dom(cs->arena, xmlDocGetRootElement(doc), NULL)))
 		probs.oom = 1;
 	int rc = probs.oom ? cb__error(CB_ENOMEM, "out of memory loading %s", name)
-			   : cb_case__load_tree(cs, root, &probs, max_patients, max_lines);
+			   : cb_case__load_tree(cs, root, &probs, limits.patients, limits.lines);
 	xmlFreeDoc(doc); /* after loading: freeing it first makes malloc consolidate often */
 	cb_xml_problems_free(&probs);
 	if (rc != CB_OK) {
@@ -1014,6 +1011,7 @@ int cb_case__load_keep(cs_case **out, cb_elem **root_out, const cb_ruleset *rs, 
 		return rc;
 	}
 	*out = cs;
-	*root_out = root;
+	if (root_out)
+		*root_out = root;
 	return CB_OK;
 }

@@ -57,18 +57,22 @@ const cb_case_espec *cb_case__schema(size_t *n);
  * `name` is none of them. */
 const char *cb_case__known_name(const char *name);
 
-/* Parse, validate and load `len` bytes named `name`. CB_OK with *out set whenever the
- * document could be judged: a rejected document has cs->rejected and its doc_findings; held
- * patients have their findings. CB_ELIMIT when the case has more than max_patients patients
- * or a patient more than max_lines lines and units; CB_ENOMEM otherwise. */
-int cb_case__load(cs_case **out, const cb_ruleset *rs, const char *buf, size_t len,
-		  const char *name, size_t max_patients, size_t max_lines);
+/* The resource limits of cb_price_options, with the defaults filled in for 0 or NULL. */
+typedef struct cb_limits {
+	size_t document_bytes, patients, lines;
+} cb_limits;
+cb_limits cb_case__limits(const cb_price_options *opts);
 
-/* As cb_case__load, and *root is the document's tree of elements (in (*out)'s arena, so it
- * lives as long as the case), or NULL when the document is not well-formed or invalid against
- * the case XSD. A loaded case (cb_case_load_*) keeps it to write itself out. */
-int cb_case__load_keep(cs_case **out, cb_elem **root, const cb_ruleset *rs, const char *buf,
-		       size_t len, const char *name, size_t max_patients, size_t max_lines);
+/* Parse, validate and load `len` bytes named `name` within the limits of opts (may be NULL).
+ * CB_OK with *out set whenever the document could be judged: a rejected document has
+ * cs->rejected and its doc_findings; held patients have their findings. CB_ELIMIT when the
+ * document is larger than max_document_bytes, has more patients or a patient more lines and
+ * units than allowed; CB_ENOMEM otherwise. When root is not NULL, *root is the document's
+ * tree of elements (in (*out)'s arena, so it lives as long as the case), or NULL when the
+ * document is not well-formed or invalid against the case XSD; a loaded case
+ * (cb_case_load_*) keeps it to write itself out. */
+int cb_case__load(cs_case **out, cb_elem **root, const cb_ruleset *rs, const char *buf,
+		  size_t len, const char *name, const cb_price_options *opts);
 
 /* An empty case named `name` for rule set rs (its arena holds the tree); NULL when out of
  * memory. The name is kept with '?' for every byte that does not start an XML character: it

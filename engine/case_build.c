@@ -157,11 +157,19 @@ static const char *quoted(const char *name, char buf[static 65])
  * in the document; a built case must never hold what its own canonical document could not. */
 enum { MAX_VALUE = 9000000 };
 
+/* What cb_case_open learns of each attribute given (a value, not NULL) in one pass: its
+ * spec (NULL: unknown), its value's length, and whether the value is printable ASCII (so text
+ * XML can carry without looking further). */
+typedef struct given_attr {
+	const aspec *spec;
+	size_t len;
+	int plain;
+} given_attr;
+
 /* The structure checks of element e (its spec es, NULL when unknown) opened under `parent`
- * (NULL: as the root). specs[i] is the spec of its attribute i (NULL: unknown); bit i of
- * `plain` says that value i is printable ASCII (so text XML can carry). */
+ * (NULL: as the root); given[i] describes its attribute i. */
 static void check_element(cb_case *c, const espec *es, const cb_elem *e, const cb_elem *parent,
-			  const aspec *const *specs, unsigned long long plain)
+			  const given_attr *given)
 {
 	cb_xml_problems *p = &c->probs;
 	char shown[65];
@@ -182,7 +190,7 @@ static void check_element(cb_case *c, const espec *es, const cb_elem *e, const c
 	unsigned seen = 0; /* the table's attributes present, by index */
 	for (size_t i = 0; i < e->nattrs; i++) {
 		const char *name = e->attrs[2 * i], *value = e->attrs[2 * i + 1];
-		const aspec *as = specs[i];
+		const aspec *as = given[i].spec;
 		if (!as) {
 			cb_xml_problems_add(p, e->line, "%s: attribute '%s' is not allowed",
 					    e->name, quoted(name, shown));
@@ -195,13 +203,13 @@ static void check_element(cb_case *c, const espec *es, const cb_elem *e, const c
 			continue;
 		}
 		seen |= bit;
-		if (strlen(value) > MAX_VALUE) {
+		if (given[i].len > MAX_VALUE) {
 			cb_xml_problems_add(p, e->line, "%s: attribute '%s' is longer than %d bytes "
 					    "(libxml2 refuses such a value in a document)", e->name,
 					    name, MAX_VALUE);
 			continue;
 		}
-		if (!(i < 64 && (plain >> i & 1)) && !xml_text(value)) {
+		if (!given[i].plain && !xml_text(value)) {
 			cb_xml_problems_add(p, e->line, "%s: attribute '%s' is not text XML can "
 					    "carry (invalid UTF-8 or a forbidden control character)",
 					    e->name, name);
@@ -297,27 +305,24 @@ CB_EXTERN int cb_case_open(cb_case *c, const char *element, const char *const *a
 	/* one pass: the attributes given, their specs, their values' lengths and whether they
 	 * are printable ASCII; then one allocation for the element, its list and its values */
 	enum { FEW = 16 };
-	const aspec *few[FEW], **specs = few;
-	size_t n = 0, bytes = 0, given = 0;
+	given_attr few[FEW], *given = few;
+	size_t n = 0, bytes = 0, count = 0;
 	for (size_t i = 0; attrs && attrs[2 * i]; i++)
-		given++;
-	if (given > FEW && !(specs = malloc(given * sizeof *specs)))
+		count++;
+	if (count > FEW && !(given = malloc(count * sizeof *given)))
 		goto oom;
-	unsigned long long plain = 0;
-	for (size_t i = 0; i < given; i++) {
+	for (size_t i = 0; i < count; i++) {
 		const char *v = attrs[2 * i + 1];
 		if (!v)
 			continue;
 		const unsigned char *p = (const unsigned char *)v;
 		while (*p >= 0x20 && *p < 0x7f)
 			p++;
-		size_t len = (size_t)(p - (const unsigned char *)v);
-		if (*p)
-			len += strlen((const char *)p);
-		else if (n < 64)
-			plain |= 1ull << n;
-		specs[n++] = es ? attr_spec(es, attrs[2 * i]) : NULL;
-		bytes += len + 1;
+		given_attr *g = &given[n++];
+		g->plain = !*p;
+		g->len = (size_t)(p - (const unsigned char *)v) + (*p ? strlen((const char *)p) : 0);
+		g->spec = es ? attr_spec(es, attrs[2 * i]) : NULL;
+		bytes += g->len + 1;
 	}
 	size_t head = (sizeof(cb_elem) + (2 * n + 1) * sizeof(char *) + 15) & ~(size_t)15;
 	cb_elem *e = cb_arena_alloc(a, head + bytes);
@@ -328,33 +333,32 @@ CB_EXTERN int cb_case_open(cb_case *c, const char *element, const char *const *a
 	if (!(e->name = es ? es->name : cb_arena_strdup(a, element)))
 		goto oom_free;
 	e->line = line;
-	for (size_t i = 0; i < given; i++) {
+	for (size_t i = 0; i < count; i++) {
 		const char *v = attrs[2 * i + 1];
 		if (!v)
 			continue;
-		const aspec *as = specs[e->nattrs];
-		const char *k = as ? as->name : cb_arena_strdup(a, attrs[2 * i]);
+		const given_attr *g = &given[e->nattrs];
+		const char *k = g->spec ? g->spec->name : cb_arena_strdup(a, attrs[2 * i]);
 		if (!k)
 			goto oom_free;
-		size_t len = strlen(v) + 1;
-		memcpy(text, v, len);
+		memcpy(text, v, g->len + 1);
 		e->attrs[2 * e->nattrs] = k;
 		e->attrs[2 * e->nattrs + 1] = text;
 		e->nattrs++;
-		text += len;
+		text += g->len + 1;
 	}
 	if (attach(c, e)) /* the one problem of a deeper element is its depth */
-		check_element(c, es, e, c->cur, specs, plain);
-	if (specs != few)
-		free(specs);
+		check_element(c, es, e, c->cur, given);
+	if (given != few)
+		free(given);
 	if (c->probs.oom)
 		goto oom;
 	c->cur = e;
 	c->depth++;
 	return CB_OK;
 oom_free:
-	if (specs != few)
-		free(specs);
+	if (given != few)
+		free(given);
 oom:
 	return fail(c, cb__error(CB_ENOMEM, "out of memory building case %s", c->cs->name));
 }
@@ -550,12 +554,6 @@ CB_EXTERN int cb_case_write_buffer(const cb_case *c, char **buf, size_t *len)
 	return CB_OK;
 }
 
-static void limits(const cb_price_options *opts, size_t *patients, size_t *lines)
-{
-	*patients = opts && opts->max_patients ? opts->max_patients : 1000000;
-	*lines = opts && opts->max_lines_per_patient ? opts->max_lines_per_patient : 200000;
-}
-
 CB_EXTERN int cb_case_finish(cb_case *c, const cb_price_options *opts)
 {
 	if (!c)
@@ -569,18 +567,15 @@ CB_EXTERN int cb_case_finish(cb_case *c, const cb_price_options *opts)
 	if (!c->root)
 		cb_xml_problems_add(&c->probs, 0, "the case has no root element <case>");
 	cwrite w = {0};
-	size_t limit = opts && opts->max_document_bytes ? opts->max_document_bytes
-							: (size_t)256 << 20;
+	cb_limits limits = cb_case__limits(opts);
 	int rc = canonical(c, &w) != 0 || c->probs.oom ? CB_ENOMEM : CB_OK;
-	if (rc == CB_OK && w.n > limit) {
+	if (rc == CB_OK && w.n > limits.document_bytes) {
 		/* as for a document: the canonical document is what case-sha256 stands for */
 		rc = cb__error(CB_ELIMIT, "%s: %zu bytes is over the limit of %zu", c->cs->name,
-			       w.n, limit);
+			       w.n, limits.document_bytes);
 	} else if (rc == CB_OK) {
 		cb_sha256_hex(w.p, w.n, c->cs->sha256);
-		size_t patients, lines;
-		limits(opts, &patients, &lines);
-		rc = cb_case__load_tree(c->cs, c->root, &c->probs, patients, lines);
+		rc = cb_case__load_tree(c->cs, c->root, &c->probs, limits.patients, limits.lines);
 	} else {
 		rc = cb__error(CB_ENOMEM, "out of memory building case %s", c->cs->name);
 	}
@@ -602,18 +597,10 @@ CB_EXTERN int cb_case_load_buffer(cb_case **out, const cb_ruleset *rs, const cha
 	if (!out || !rs || (!buf && len))
 		return cb__error(CB_EINVAL, "cb_case_load_buffer: NULL argument");
 	name = name ? name : "-";
-	size_t limit = opts && opts->max_document_bytes ? opts->max_document_bytes
-							: (size_t)256 << 20;
-	if (len > limit)
-		return cb__error(CB_ELIMIT, "%s: %zu bytes is over the limit of %zu", name, len,
-				 limit);
 	cb_case *c = calloc(1, sizeof *c);
 	if (!c)
 		return cb__error(CB_ENOMEM, "out of memory loading %s", name);
-	size_t patients, lines;
-	limits(opts, &patients, &lines);
-	int rc = cb_case__load_keep(&c->cs, &c->root, rs, buf ? buf : "", len, name, patients,
-				    lines);
+	int rc = cb_case__load(&c->cs, &c->root, rs, buf ? buf : "", len, name, opts);
 	if (rc != CB_OK) {
 		free(c);
 		return rc;
@@ -630,11 +617,9 @@ CB_EXTERN int cb_case_load_file(cb_case **out, const cb_ruleset *rs, const char 
 		*out = NULL;
 	if (!out || !rs || !path)
 		return cb__error(CB_EINVAL, "cb_case_load_file: NULL argument");
-	size_t limit = opts && opts->max_document_bytes ? opts->max_document_bytes
-							: (size_t)256 << 20;
 	char *buf;
 	size_t len;
-	int rc = cb__read_file(path, &buf, &len, limit);
+	int rc = cb__read_file(path, &buf, &len, cb_case__limits(opts).document_bytes);
 	if (rc != CB_OK)
 		return rc;
 	rc = cb_case_load_buffer(out, rs, buf, len, path, opts);

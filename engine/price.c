@@ -763,17 +763,8 @@ int cb_case__price(cb_result **out, const cb_ruleset *rs, const char *buf, size_
 		*out = NULL;
 	if (!out || !rs || (!buf && len))
 		return cb__error(CB_EINVAL, "cb_case_price_buffer: NULL argument");
-	size_t limit = opts && opts->max_document_bytes ? opts->max_document_bytes
-							: (size_t)256 << 20;
-	name = name ? name : "-";
-	if (len > limit)
-		return cb__error(CB_ELIMIT, "%s: %zu bytes is over the limit of %zu", name, len,
-				 limit);
 	cs_case *cs = NULL;
-	size_t max_patients = opts && opts->max_patients ? opts->max_patients : 1000000;
-	size_t max_lines = opts && opts->max_lines_per_patient ? opts->max_lines_per_patient
-							       : 200000;
-	int rc = cb_case__load(&cs, rs, buf ? buf : "", len, name, max_patients, max_lines);
+	int rc = cb_case__load(&cs, NULL, rs, buf ? buf : "", len, name ? name : "-", opts);
 	if (rc != CB_OK)
 		return rc;
 	rc = cb_case__price_model(out, cs, opts, io);

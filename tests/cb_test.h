@@ -14,6 +14,18 @@
 #include "carebill.h"
 #include "error.h"
 
+/* Run the registered suites and clean the registry up; the number of failures. For a program
+ * that registers its tests itself (test_badinput, one test per catalogue entry). */
+static inline int cb_test_run(void)
+{
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	int failures = (int)CU_get_number_of_failures();
+	failures += (int)CU_get_number_of_suites_failed();
+	CU_cleanup_registry();
+	return failures;
+}
+
 static inline int cb_test_main(CU_SuiteInfo *suites)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -22,12 +34,7 @@ static inline int cb_test_main(CU_SuiteInfo *suites)
 		CU_cleanup_registry();
 		return 1;
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	int failures = (int)CU_get_number_of_failures();
-	failures += (int)CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures;
+	return cb_test_run();
 }
 
 /* The whole file at `path`, NUL-terminated, in a new heap buffer (free()); its length in *len

@@ -782,10 +782,5 @@ int main(void)
 		CU_cleanup_registry();
 		return 1;
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	int failures = (int)CU_get_number_of_failures();
-	failures += (int)CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures;
+	return cb_test_run();
 }

@@ -31,28 +31,15 @@ static void rec_put(rec *r, const char *s, size_t len)
 	}
 }
 
+static void rec_sink(void *ud, const char *s, size_t len)
+{
+	rec_put(ud, s, len);
+}
+
 /* name="value" with the value escaped for an attribute. */
 static void rec_attr(rec *r, const char *name, const char *v)
 {
-	rec_put(r, " ", 1);
-	rec_put(r, name, strlen(name));
-	rec_put(r, "=\"", 2);
-	const char *run = v;
-	for (; *v; v++) {
-		const char *rep = NULL;
-		switch (*v) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		default: continue;
-		}
-		rec_put(r, run, (size_t)(v - run));
-		rec_put(r, rep, strlen(rep));
-		run = v + 1;
-	}
-	rec_put(r, run, (size_t)(v - run));
-	rec_put(r, "\"", 1);
+	bench_put_attr(rec_sink, r, name, v);
 }
 
 /* One line of exactly `size` bytes (or longer, if the values alone are longer). */

@@ -54,30 +54,16 @@ static void xputs(xbuf *b, const char *s)
 	xput(b, s, strlen(s));
 }
 
+static void xsink(void *ud, const char *s, size_t len)
+{
+	xput(ud, s, len);
+}
+
 /* name="value" escaped; nothing when the column is NULL. */
 static void xattr(xbuf *b, const char *name, sqlite3_stmt *st, int col)
 {
-	if (!dbscan_has(st, col))
-		return;
-	const char *v = dbscan_text(st, col), *run = v;
-	xput(b, " ", 1);
-	xputs(b, name);
-	xput(b, "=\"", 2);
-	for (; *v; v++) {
-		const char *rep = NULL;
-		switch (*v) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		default: continue;
-		}
-		xput(b, run, (size_t)(v - run));
-		xputs(b, rep);
-		run = v + 1;
-	}
-	xput(b, run, (size_t)(v - run));
-	xput(b, "\"", 1);
+	if (dbscan_has(st, col))
+		bench_put_attr(xsink, b, name, dbscan_text(st, col));
 }
 
 /* The case document of the current patient, its units and lines; the lines it holds. */

@@ -96,6 +96,30 @@ int bench_run_count(const char *arg)
 	return n > BENCH_MAX_RUNS ? BENCH_MAX_RUNS : n;
 }
 
+void bench_put_attr(void (*put)(void *ud, const char *s, size_t len), void *ud,
+		    const char *name, const char *value)
+{
+	const char *v = value, *run = v;
+	put(ud, " ", 1);
+	put(ud, name, strlen(name));
+	put(ud, "=\"", 2);
+	for (; *v; v++) {
+		const char *rep = NULL;
+		switch (*v) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		default: continue;
+		}
+		put(ud, run, (size_t)(v - run));
+		put(ud, rep, strlen(rep));
+		run = v + 1;
+	}
+	put(ud, run, (size_t)(v - run));
+	put(ud, "\"", 1);
+}
+
 void bench_report(const char *name, size_t lines, const bench_runs *r, long rss_kb,
 		  size_t bytes)
 {

@@ -63,6 +63,11 @@ int bench_out_flush(bench_out *o);
 /* Flush, close and free; 0 or -1 as bench_out_flush. */
 int bench_out_close(bench_out *o);
 
+/* ` name="value"` with the value escaped for an attribute (& < > "), given piece by piece to
+ * put(ud, bytes, length). The floor and the engine's XML route write attributes alike. */
+void bench_put_attr(void (*put)(void *ud, const char *s, size_t len), void *ud,
+		    const char *name, const char *value);
+
 /* Print the human-readable summary and the BENCH line of one measurement. */
 void bench_report(const char *name, size_t lines, const bench_runs *r, long rss_kb,
 		  size_t bytes);
