@@ -15,7 +15,11 @@
 typedef struct cb_arena cb_arena;
 
 cb_arena *cb_arena_new(void);
+/* Release the arena. Its ordinary blocks are kept by the calling thread for its next
+ * arenas, up to 16 (1 MiB), and freed when the thread ends (arena.c says why). */
 void cb_arena_free(cb_arena *a);
+/* How many blocks the calling thread keeps now (for tests). */
+size_t cb_arena__cached_blocks(void);
 /* Release everything allocated so far but keep one block for reuse (a per-patient scratch
  * arena is reset between patients instead of being made anew). */
 void cb_arena_reset(cb_arena *a);
