@@ -426,7 +426,7 @@ static size_t omap_slot(const cb_omap *m, const void *key, int by_addr)
 			i = (i + 1) & mask;
 	} else {
 		i = (size_t)hash_str(key) & mask;
-		while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+		while (m->keys[i] && !cb_streq(m->keys[i], key))
 			i = (i + 1) & mask;
 	}
 	return i;

@@ -14,6 +14,17 @@
 
 typedef struct cb_arena cb_arena;
 
+/* Whether two texts are equal: inline for the short names and codes of the hot paths (a call
+ * to strcmp costs more than comparing "item" byte by byte), and at once for one address. */
+static inline int cb_streq(const char *a, const char *b)
+{
+	if (a == b)
+		return 1;
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 cb_arena *cb_arena_new(void);
 /* Release the arena. Its ordinary blocks are kept by the calling thread for its next
  * arenas, up to 16 (1 MiB), and freed when the thread ends (arena.c says why). */

@@ -60,7 +60,7 @@ static const char *ea(const cb_elem *n, const char *name)
 
 static int is(const cb_elem *n, const char *name)
 {
-	return strcmp(n->name, name) == 0;
+	return cb_streq(n->name, name);
 }
 
 /* Record an input error for the current patient ([CASE-6]: all are kept). */
@@ -217,7 +217,7 @@ static int is_name_attr(const char *a)
 	static const char *names[] = {"id", "institution", "item", "payer", "bed", "nursing",
 				      "grade", "ruleset"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(a, names[i]) == 0)
+		if (cb_streq(a, names[i]))
 			return 1;
 	return 0;
 }

@@ -26,7 +26,7 @@ static inline const char *cb_elem__attr(const cb_elem *e, const char *name)
 {
 	for (size_t i = 0; i < e->nattrs; i++) {
 		const char *a = e->attrs[2 * i];
-		if (a[0] == name[0] && __builtin_strcmp(a, name) == 0)
+		if (cb_streq(a, name))
 			return e->attrs[2 * i + 1];
 	}
 	return NULL;

@@ -86,7 +86,7 @@ static const espec elements[] = {
 static const espec *element_spec(const char *name)
 {
 	for (size_t i = 0; i < sizeof elements / sizeof elements[0]; i++)
-		if (elements[i].name[0] == name[0] && strcmp(elements[i].name, name) == 0)
+		if (cb_streq(elements[i].name, name))
 			return &elements[i];
 	return NULL;
 }
@@ -94,7 +94,7 @@ static const espec *element_spec(const char *name)
 static const aspec *attr_spec(const espec *es, const char *name)
 {
 	for (const aspec *a = es->attrs; a < es->attrs + 8 && a->name; a++)
-		if (a->name[0] == name[0] && strcmp(a->name, name) == 0)
+		if (cb_streq(a->name, name))
 			return a;
 	return NULL;
 }
@@ -182,8 +182,8 @@ static void check_element(cb_case *c, const espec *es, const cb_elem *e, const c
 		if (es->parents[0] || c->root != e)
 			cb_xml_problems_add(p, e->line, "element <%s> cannot be the root: a case "
 					    "has one root <case>", e->name);
-	} else if (!(es->parents[0] && strcmp(es->parents[0], parent->name) == 0) &&
-		   !(es->parents[1] && strcmp(es->parents[1], parent->name) == 0)) {
+	} else if (!(es->parents[0] && cb_streq(es->parents[0], parent->name)) &&
+		   !(es->parents[1] && cb_streq(es->parents[1], parent->name))) {
 		cb_xml_problems_add(p, e->line, "element <%s> is not allowed in <%s>", e->name,
 				    quoted(parent->name, shown));
 	}
@@ -217,7 +217,7 @@ static void check_element(cb_case *c, const espec *es, const cb_elem *e, const c
 		}
 		if (as->values) {
 			const char *const *v = as->values;
-			while (*v && strcmp(*v, value) != 0)
+			while (*v && !cb_streq(*v, value))
 				v++;
 			if (!*v)
 				cb_xml_problems_add(p, e->line, "%s: attribute '%s': \"%.64s\" is not "
@@ -370,7 +370,7 @@ CB_EXTERN int cb_case_close(cb_case *c, const char *element)
 	if (c->state != ST_BUILDING || !c->built)
 		return fail(c, cb__error(CB_EINVAL, "cb_case_close: case %s is not being built",
 					 c->cs->name));
-	if (!c->cur || strcmp(c->cur->name, element) != 0)
+	if (!c->cur || !cb_streq(c->cur->name, element))
 		return fail(c, cb__error(CB_EINVAL, "cb_case_close: <%.64s> is not the open "
 					 "element (%s%.64s%s)", element, c->cur ? "<" : "",
 					 c->cur ? c->cur->name : "none is open", c->cur ? ">" : ""));

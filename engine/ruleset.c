@@ -459,7 +459,7 @@ const rs_row *cb_ruleset__row(const cb_ruleset *rs, int scheme, int setting, con
 	for (size_t i = 0; i < rs->rows.n; i++) {
 		const rs_row *r = rs->rows.v[i];
 		if (r->scheme == scheme && r->setting == setting && r->retired == retired &&
-		    r->level && strcmp(r->level, level) == 0)
+		    r->level && cb_streq(r->level, level))
 			return r;
 	}
 	return NULL;
