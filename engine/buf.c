@@ -8,30 +8,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cb_buf__grow_put(cb_buf *w, const char *s, size_t len)
+char *cb_buf__grow(cb_buf *w, size_t need)
 {
 	if (w->oom)
-		return;
-	if (w->n + len + 1 > w->cap) {
+		return NULL;
+	if (w->n + need + 1 > w->cap) {
 		size_t cap = w->cap ? w->cap : 4096;
-		while (cap < w->n + len + 1)
+		while (cap < w->n + need + 1)
 			cap *= 2;
 		char *p = realloc(w->p, cap);
 		if (!p) {
 			w->oom = 1;
-			return;
+			return NULL;
 		}
 		w->p = p;
 		w->cap = cap;
 	}
-	memcpy(w->p + w->n, s, len);
-	w->n += len;
-	w->p[w->n] = '\0';
+	return w->p + w->n;
 }
 
-void cb_buf_puts(cb_buf *w, const char *s)
+void cb_buf__grow_put(cb_buf *w, const char *s, size_t len)
 {
-	cb_buf_put(w, s, strlen(s));
+	char *o = cb_buf__grow(w, len);
+	if (!o)
+		return;
+	memcpy(o, s, len);
+	cb_buf_done(w, o + len);
 }
 
 /* Bytes that may need escaping: & < > " and control characters. */

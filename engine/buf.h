@@ -16,6 +16,23 @@ typedef struct cb_buf {
 } cb_buf;
 
 void cb_buf__grow_put(cb_buf *w, const char *s, size_t len);
+char *cb_buf__grow(cb_buf *w, size_t need);
+
+/* Where the next `need` bytes go (room for them and the NUL after them); NULL when out of
+ * memory. The writer then fills them and calls cb_buf_done with its end. */
+static inline char *cb_buf_room(cb_buf *w, size_t need)
+{
+	if (w->n + need + 1 <= w->cap)
+		return w->p + w->n;
+	return cb_buf__grow(w, need);
+}
+
+/* The bytes up to `end` (written after cb_buf_room) are the buffer's text. */
+static inline void cb_buf_done(cb_buf *w, char *end)
+{
+	*end = '\0';
+	w->n = (size_t)(end - w->p);
+}
 
 /* Append len bytes (the common case inline: they fit). */
 static inline void cb_buf_put(cb_buf *w, const char *s, size_t len)
@@ -28,7 +45,11 @@ static inline void cb_buf_put(cb_buf *w, const char *s, size_t len)
 		cb_buf__grow_put(w, s, len);
 	}
 }
-void cb_buf_puts(cb_buf *w, const char *s);
+/* Inline, so that a literal's length is known when compiling. */
+static inline void cb_buf_puts(cb_buf *w, const char *s)
+{
+	cb_buf_put(w, s, strlen(s));
+}
 /* `s` escaped for an attribute value (attr=1: & < > " and every control character as a
  * character reference, so that parsing gives back exactly the same characters) or for text
  * content (attr=0: & < > and control characters other than tab and newline). */

@@ -16,33 +16,63 @@
 #include "error.h"
 #include "result.h"
 
-/* ` name="value"`, omitted when value is NULL. The name is a literal, so its prefix is
- * built at compile time and written at once. */
-#define attr(w, name, value) attr_(w, " " name "=\"", sizeof(" " name "=\"") - 1, value)
+/*
+ * ` name="value"`, omitted when value is NULL. The name is a literal, so its prefix is built
+ * at compile time. Values are short (amounts, codes, ids), so room is made once for the
+ * prefix and the first SHORT bytes of the value, which are copied byte by byte as they are
+ * checked: no strlen, no call per piece. The rest of a longer value, and a value from the
+ * row on that needs escaping, goes through cb_buf_escape.
+ */
+enum { SHORT = 48 };
 
-static void attr_(cb_buf *w, const char *prefix, size_t len, const char *value)
+/* Bytes an attribute value cannot hold as they are: & < > " and the control characters
+ * (and NUL, its end). */
+static const unsigned char special[256] = {
+	[0] = 1, [1] = 1, [2] = 1, [3] = 1, [4] = 1, [5] = 1, [6] = 1, [7] = 1, [8] = 1, [9] = 1,
+	[10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1, [15] = 1, [16] = 1, [17] = 1, [18] = 1,
+	[19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1, [24] = 1, [25] = 1, [26] = 1, [27] = 1,
+	[28] = 1, [29] = 1, [30] = 1, [31] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1};
+
+/* `escape`: whether value may hold bytes to escape (from the inputs), or was written by the
+ * engine itself (numbers in a [NUM-4] format, status words, clause lists), which never do. */
+static inline __attribute__((always_inline)) void
+put_attr(cb_buf *w, const char *prefix, size_t len, const char *value, int escape)
 {
 	if (!value)
 		return;
-	cb_buf_put(w, prefix, len);
-	cb_buf_escape(w, value, 1);
-	cb_buf_put(w, "\"", 1);
-}
-
-/* An attribute whose value the engine wrote itself: a number in a [NUM-4] format, a status
- * word or a list of clause ids. None holds a character that needs escaping, so it is copied
- * as it is (most of a claim's bytes are such values). Ids, codes and names from the inputs
- * always go through attr(). */
-#define num(w, name, value) num_(w, " " name "=\"", sizeof(" " name "=\"") - 1, value)
-
-static void num_(cb_buf *w, const char *prefix, size_t len, const char *value)
-{
-	if (!value)
+	char *o = cb_buf_room(w, len + SHORT + 1);
+	if (!o)
 		return;
-	cb_buf_put(w, prefix, len);
-	cb_buf_put(w, value, strlen(value));
-	cb_buf_put(w, "\"", 1);
+	memcpy(o, prefix, len);
+	o += len;
+	const unsigned char *v = (const unsigned char *)value;
+	size_t i = 0;
+	if (escape) {
+		while (i < SHORT && !special[v[i]])
+			o[i] = (char)v[i], i++;
+	} else {
+		while (i < SHORT && v[i])
+			o[i] = (char)v[i], i++;
+	}
+	if (v[i]) { /* longer, or a byte to escape: the rest the slow way */
+		cb_buf_done(w, o + i);
+		if (escape)
+			cb_buf_escape(w, value + i, 1);
+		else
+			cb_buf_puts(w, value + i);
+		cb_buf_put(w, "\"", 1);
+		return;
+	}
+	o[i] = '"';
+	cb_buf_done(w, o + i + 1);
 }
+
+/* An attribute whose value is a literal too: all written at once. */
+#define lit(w, name, value) cb_buf_puts(w, " " name "=\"" value "\"")
+#define attr(w, name, value) put_attr(w, " " name "=\"", sizeof(" " name "=\"") - 1, value, 1)
+/* Only for values the engine wrote itself; ids, codes and names from the inputs always go
+ * through attr(). */
+#define num(w, name, value) put_attr(w, " " name "=\"", sizeof(" " name "=\"") - 1, value, 0)
 
 static void write_line(cb_buf *w, const cb_line *l)
 {
@@ -118,7 +148,7 @@ static void write_statement(cb_buf *w, const rpatient *p)
 	num(w, "home-visit", p->pub.owes_home_visit);
 	num(w, "eldercare", p->pub.owes_eldercare);
 	num(w, "total", p->pub.owes_total);
-	num(w, "rule", "ACC-1");
+	lit(w, "rule", "ACC-1");
 	if (!p->accums.n && !p->quotas.n && !p->commercials.n) {
 		cb_buf_puts(w, "/>\n");
 		return;
@@ -159,11 +189,12 @@ static void write_patient(cb_buf *w, const rpatient *p)
 {
 	cb_buf_puts(w, "  <patient");
 	attr(w, "id", p->pub.id);
-	attr(w, "status", p->pub.held ? "held" : "billed");
 	if (p->pub.held) {
+		lit(w, "status", "held");
 		cb_buf_puts(w, "/>\n");
 		return;
 	}
+	lit(w, "status", "billed");
 	cb_buf_puts(w, ">\n");
 	for (size_t i = 0; i < p->bills.n; i++)
 		write_bill(w, p->bills.v[i]);
@@ -218,7 +249,7 @@ static void write_doc(cb_buf *w, const cb_result *res)
 	attr(w, "ruleset", res->ruleset_id);
 	attr(w, "ruleset-from", res->ruleset_from);
 	attr(w, "ruleset-sha256", res->ruleset_sha256);
-	attr(w, "engine", CB_ENGINE_NAME);
+	lit(w, "engine", CB_ENGINE_NAME);
 	cb_buf_puts(w, ">\n");
 	for (size_t i = 0; i < res->patients.n; i++)
 		write_patient(w, res->patients.v[i]);
