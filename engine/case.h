@@ -19,6 +19,11 @@ typedef struct cb_elem {
 	const char **attrs;         /* name, value, name, value, ... */
 	size_t nattrs;              /* pairs */
 	struct cb_elem *first, *last, *next, *parent;
+	/* Set by the builder: the values' bytes (without their NULs), and whether every name is
+	 * the case vocabulary's and every value printable ASCII without & < > " (so the canonical
+	 * document shows them as they are). 0 when not known (a document's elements). */
+	size_t bytes;
+	int plain;
 } cb_elem;
 
 /* The value of attribute `name`, or NULL. */
@@ -49,6 +54,10 @@ typedef struct cb_case_espec {
 	const char *parents[2];    /* allowed parents; none: the root */
 	cb_case_aspec attrs[8];    /* ends at the first without a name */
 } cb_case_espec;
+
+/* Every name of the table is shorter than this (the canonical writer counts on it; test_build
+ * checks it). */
+#define CB_CASE_NAME_MAX 32
 
 /* The table and its length (tests/test_build.c compares it with rules/schema/case.xsd). */
 const cb_case_espec *cb_case__schema(size_t *n);

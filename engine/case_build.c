@@ -166,6 +166,21 @@ typedef struct given_attr {
 	int plain;
 } given_attr;
 
+/* Printable ASCII that an attribute value shows as it is: not & < > " */
+static const unsigned char as_is[256] = {
+	[' '] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['\''] = 1, ['('] = 1, [')'] = 1,
+	['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1, ['0'] = 1, ['1'] = 1,
+	['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	[':'] = 1, [';'] = 1, ['='] = 1, ['?'] = 1, ['@'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1,
+	['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+	['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+	['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['['] = 1,
+	['\\'] = 1, [']'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1,
+	['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,
+	['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1,
+	['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['{'] = 1,
+	['|'] = 1, ['}'] = 1, ['~'] = 1};
+
 /* The structure checks of element e (its spec es, NULL when unknown) opened under `parent`
  * (NULL: as the root); given[i] describes its attribute i. */
 static void check_element(cb_case *c, const espec *es, const cb_elem *e, const cb_elem *parent,
@@ -316,7 +331,7 @@ CB_EXTERN int cb_case_open(cb_case *c, const char *element, const char *const *a
 		if (!v)
 			continue;
 		const unsigned char *p = (const unsigned char *)v;
-		while (*p >= 0x20 && *p < 0x7f)
+		while (as_is[*p])
 			p++;
 		given_attr *g = &given[n++];
 		g->plain = !*p;
@@ -333,6 +348,8 @@ CB_EXTERN int cb_case_open(cb_case *c, const char *element, const char *const *a
 	if (!(e->name = es ? es->name : cb_arena_strdup(a, element)))
 		goto oom_free;
 	e->line = line;
+	e->bytes = bytes - n;
+	e->plain = es != NULL;
 	for (size_t i = 0; i < count; i++) {
 		const char *v = attrs[2 * i + 1];
 		if (!v)
@@ -341,6 +358,7 @@ CB_EXTERN int cb_case_open(cb_case *c, const char *element, const char *const *a
 		const char *k = g->spec ? g->spec->name : cb_arena_strdup(a, attrs[2 * i]);
 		if (!k)
 			goto oom_free;
+		e->plain &= g->spec && g->plain;
 		memcpy(text, v, g->len + 1);
 		e->attrs[2 * e->nattrs] = k;
 		e->attrs[2 * e->nattrs + 1] = text;
@@ -473,25 +491,50 @@ static char *put_name(char *o, const char *name)
 	return o;
 }
 
+/* Copy s (no NUL); the end. */
+static char *put_plain(char *o, const char *s)
+{
+	while (*s)
+		*o++ = *s++;
+	return o;
+}
+
 static void write_elem(cwrite *w, const cb_elem *e, int depth)
 {
-	size_t need = 2 * (size_t)depth + strlen(e->name) + 9;
-	for (size_t i = 0; i < e->nattrs; i++)
-		need += strlen(e->attrs[2 * i]) + 6 * strlen(e->attrs[2 * i + 1]) + 5;
+	size_t need = 2 * (size_t)depth + 9;
+	if (e->plain) { /* names of the table, values shown as they are */
+		need += CB_CASE_NAME_MAX * (e->nattrs + 1) + e->bytes + 4 * e->nattrs;
+	} else {
+		need += strlen(e->name);
+		for (size_t i = 0; i < e->nattrs; i++)
+			need += strlen(e->attrs[2 * i]) + 6 * strlen(e->attrs[2 * i + 1]) + 5;
+	}
 	char *o = room(w, need), *start = o;
 	if (!o)
 		return;
 	memset(o, ' ', 2 * (size_t)depth);
 	o += 2 * depth;
 	*o++ = '<';
-	o = put_name(o, e->name);
-	for (size_t i = 0; i < e->nattrs; i++) {
-		*o++ = ' ';
-		o = put_name(o, e->attrs[2 * i]);
-		*o++ = '=';
-		*o++ = '"';
-		o = put_value(o, e->attrs[2 * i + 1]);
-		*o++ = '"';
+	if (e->plain) {
+		o = put_plain(o, e->name);
+		for (size_t i = 0; i < e->nattrs; i++) {
+			*o++ = ' ';
+			o = put_plain(o, e->attrs[2 * i]);
+			*o++ = '=';
+			*o++ = '"';
+			o = put_plain(o, e->attrs[2 * i + 1]);
+			*o++ = '"';
+		}
+	} else {
+		o = put_name(o, e->name);
+		for (size_t i = 0; i < e->nattrs; i++) {
+			*o++ = ' ';
+			o = put_name(o, e->attrs[2 * i]);
+			*o++ = '=';
+			*o++ = '"';
+			o = put_value(o, e->attrs[2 * i + 1]);
+			*o++ = '"';
+		}
 	}
 	if (!e->first) {
 		memcpy(o, "/>\n", 3);

@@ -690,6 +690,11 @@ static void test_table_matches_xsd(void)
 	xmlNodePtr schema = xmlDocGetRootElement(xsd);
 	size_t n = 0;
 	const cb_case_espec *table = cb_case__schema(&n);
+	for (size_t i = 0; i < n; i++) { /* the canonical writer's bound on a name */
+		CU_ASSERT(strlen(table[i].name) < CB_CASE_NAME_MAX);
+		for (const cb_case_aspec *a = table[i].attrs; a < table[i].attrs + 8 && a->name; a++)
+			CU_ASSERT(strlen(a->name) < CB_CASE_NAME_MAX);
+	}
 	size_t seen_elems = 0;
 	/* every element declaration in the XSD */
 	xmlNodePtr stack[256];
