@@ -118,10 +118,11 @@ static long build_case(xbuf *b, dbscan *s, const char *head)
 	return lines;
 }
 
-/* A column's text, or NULL when the column is NULL (the attribute is left out). */
+/* A column's text, or NULL when the column is NULL (the attribute is left out): one call,
+ * no separate type check. */
 static const char *col(sqlite3_stmt *st, int c)
 {
-	return dbscan_has(st, c) ? dbscan_text(st, c) : NULL;
+	return (const char *)sqlite3_column_text(st, c);
 }
 
 /* The current patient's rows given to the case builder; the lines it holds, or -1. The
