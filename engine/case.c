@@ -732,19 +732,35 @@ static void order_lines(cload *L, cs_patient *pt)
 			sorted = line_cmp(&(oline){u->lines[j - 1], j - 1}, &(oline){u->lines[j], j}) <= 0;
 		if (sorted)
 			continue;
-		oline *tmp = malloc(u->nlines * sizeof *tmp);
+		/* a unit's few lines by insertion on the stack, more with qsort; the order is
+		 * total (the place in the document last), so both give the same */
+		enum { FEW = 32 };
+		oline few[FEW];
+		oline *tmp = u->nlines <= FEW ? few : malloc(u->nlines * sizeof *tmp);
 		cs_line **ordered = cb_arena_alloc(L->cs->arena, u->nlines * sizeof *ordered);
 		if (!tmp || !ordered) {
-			free(tmp);
+			if (tmp != few)
+				free(tmp);
 			L->oom = 1;
 			return;
 		}
 		for (size_t j = 0; j < u->nlines; j++)
 			tmp[j] = (oline){u->lines[j], j};
-		qsort(tmp, u->nlines, sizeof *tmp, line_cmp);
+		if (tmp == few) {
+			for (size_t j = 1; j < u->nlines; j++) {
+				oline x = tmp[j];
+				size_t k = j;
+				for (; k > 0 && line_cmp(&tmp[k - 1], &x) > 0; k--)
+					tmp[k] = tmp[k - 1];
+				tmp[k] = x;
+			}
+		} else {
+			qsort(tmp, u->nlines, sizeof *tmp, line_cmp);
+		}
 		for (size_t j = 0; j < u->nlines; j++)
 			ordered[j] = (cs_line *)tmp[j].ln;
-		free(tmp);
+		if (tmp != few)
+			free(tmp);
 		u->ordered = ordered;
 	}
 }
