@@ -31,22 +31,16 @@ cb_dec *cb_price__dec(pstate *ps)
 }
 
 /* Amounts repeat (the same item at the same quantity): a value's text is made once and
- * shared while it stays in the memo. NULL when out of memory. */
-static const char *memo_fmt(cb_arena *a, cb_dec_memo *texts, const cb_dec *d, cb_dec_kind kind)
-{
-	const char *text = cb_dec_memo_get(texts, d, kind);
-	if (!text) {
-		text = cb_arena_fmt(a, d, kind);
-		cb_dec_memo_put(texts, d, kind, text);
-	}
-	return text;
-}
-
+ * shared while it stays in the memo. */
 const char *cb_price__fmt(pstate *ps, const cb_dec *d, cb_dec_kind kind)
 {
-	const char *text = memo_fmt(ps->ra, ps->call->texts, d, kind);
-	if (!text)
-		ps->oom = 1;
+	const char *text = cb_dec_memo_get(ps->call->texts, d, kind);
+	if (!text) {
+		text = cb_arena_fmt(ps->ra, d, kind);
+		if (!text)
+			ps->oom = 1;
+		cb_dec_memo_put(ps->call->texts, d, kind, text);
+	}
 	return text;
 }
 
@@ -144,8 +138,8 @@ void cb_price__owe(pstate *ps, const char *payer, const char *unit, const cb_dec
 			return;
 		}
 	}
-	payitem *p = cb_price__track(ps, cb_arena_alloc(ps->ra, sizeof *p));
-	if (!p || !(p->amount = cb_arena_dec(ps->ra)) ||
+	payitem *p = cb_price__track(ps, cb_arena_alloc(ps->scratch, sizeof *p));
+	if (!p || !(p->amount = cb_arena_dec(ps->scratch)) ||
 	    cb_ptrvec_push_in(&ps->pay, p, ps->scratch) != 0) {
 		ps->oom = 1;
 		return;
@@ -521,9 +515,76 @@ static void order_pay(pstate *ps)
 	memcpy(ps->pay.v, sorted, n * sizeof *sorted);
 }
 
-/* Price one billable patient into `out`; its claim items go to `pay`, its notes to `found`. */
+/* The number of `payer` (a text of the result) among the case's payers, by content; a new
+ * payer is numbered next, with a total of zero. SIZE_MAX when out of memory. */
+static size_t payer_number(pcall *call, const char *payer)
+{
+	size_t no = (size_t)cb_strmap_get(&call->payer_no, payer);
+	if (no)
+		return no - 1;
+	no = call->payers.n;
+	if (no == call->payer_cap) { /* totals and counts grow in step */
+		size_t cap = no ? 2 * no : 8;
+		cb_dec *totals = realloc(call->totals, cap * sizeof *totals);
+		if (!totals)
+			return SIZE_MAX;
+		call->totals = totals; /* a cb_dec may move: its limbs are not inside it */
+		size_t *counts = realloc(call->counts, cap * sizeof *counts);
+		if (!counts)
+			return SIZE_MAX;
+		call->counts = counts;
+		for (size_t k = no; k < cap; k++) {
+			cb_dec_init(&totals[k]);
+			counts[k] = 0;
+		}
+		call->payer_cap = cap;
+	}
+	if (cb_strmap_put(&call->payer_no, payer, (void *)(no + 1)) != 0 ||
+	    cb_ptrvec_push(&call->payers, (void *)payer) != 0)
+		return SIZE_MAX;
+	return no;
+}
+
+/* The patient's claim items (§8), made while what they come from is still in cache: each
+ * adds to its payer's total, and waits in call->claimed for build_claims. */
+static void claim_items(pstate *ps)
+{
+	pcall *call = ps->call;
+	const char *last = NULL; /* a patient's items mostly share one payer text */
+	size_t no = 0;
+	for (size_t i = 0; i < ps->pay.n && !ps->oom; i++) {
+		const payitem *p = ps->pay.v[i];
+		if (p->payer != last && (no = payer_number(call, p->payer)) == SIZE_MAX) {
+			ps->oom = 1;
+			return;
+		}
+		last = p->payer;
+		if (call->nclaimed == call->claimed_cap) {
+			size_t cap = call->claimed_cap ? 2 * call->claimed_cap : 64;
+			pclaimed *v = realloc(call->claimed, cap * sizeof *v);
+			if (!v) {
+				ps->oom = 1;
+				return;
+			}
+			call->claimed = v;
+			call->claimed_cap = cap;
+		}
+		cb_claim_item *it = cb_price__track(ps, cb_arena_alloc(ps->ra, sizeof *it));
+		if (!it)
+			return;
+		it->patient = p->patient;
+		it->unit = p->unit;
+		it->amount = cb_price__fmt(ps, p->amount, CB_DEC_MONEY);
+		cb_dec_add(&call->totals[no], &call->totals[no], p->amount);
+		call->counts[no]++;
+		call->claimed[call->nclaimed++] = (pclaimed){it, no};
+	}
+}
+
+/* Price one billable patient into `out`; its claim items go to call->claimed, its notes to
+ * `found`. */
 static int price_patient(cb_result *res, const cb_ruleset *rs, const cs_case *cs,
-			 const cs_patient *pt, rpatient *out, cb_ptrvec *pay, cb_ptrvec *found,
+			 const cs_patient *pt, rpatient *out, cb_ptrvec *found,
 			 cb_arena *scratch, pcall *call)
 {
 	pstate ps = {0};
@@ -548,9 +609,8 @@ static int price_patient(cb_result *res, const cb_ruleset *rs, const cs_case *cs
 		if (ps.pay.n)
 			order_pay(&ps);
 	}
-	for (size_t i = 0; i < ps.pay.n && !ps.oom; i++)
-		if (cb_ptrvec_push(pay, ps.pay.v[i]) != 0)
-			ps.oom = 1;
+	if (!ps.oom)
+		claim_items(&ps);
 	for (size_t i = 0; i < ps.findings.n && !ps.oom; i++)
 		if (cb_ptrvec_push_in(found, ps.findings.v[i], res->arena) != 0)
 			ps.oom = 1;
@@ -592,59 +652,29 @@ static int open_claims(cb_result *res, cb_ptrvec *payers, const cb_strmap *seen,
 	return 0;
 }
 
-/* `pay` holds items in patient order, then processing order; claims list them in patient
- * order, then bill order: each claim takes its payer's items in the order of `pay`. */
-static int build_claims(cb_result *res, const cb_ptrvec *pay, cb_dec_memo *texts)
+/* The claims of the case: call->claimed holds the items in patient order, then bill order,
+ * and each claim takes its payer's items in that order; the totals are summed already. */
+static int build_claims(cb_result *res, pcall *call)
 {
-	cb_strmap seen = {0}; /* payer -> its number, from 1 in order of appearance */
-	cb_ptrvec payers = {0};
-	size_t *payer_of = malloc((pay->n + 1) * sizeof *payer_of);
-	rclaim **claims = NULL;
-	cb_dec *totals = NULL;
-	const char *last = NULL; /* a patient's items mostly share one payer text */
-	size_t last_no = 0;
-	int rc = !payer_of;
-	for (size_t i = 0; i < pay->n && !rc; i++) {
-		const char *payer = ((const payitem *)pay->v[i])->payer;
-		if (payer != last && !(last_no = (size_t)cb_strmap_get(&seen, payer))) {
-			last_no = payers.n + 1;
-			rc = cb_strmap_put(&seen, payer, (void *)last_no) ||
-			     cb_ptrvec_push(&payers, (void *)payer);
-		}
-		last = payer;
-		payer_of[i] = last_no - 1;
-	}
-	if (!rc && payers.n) {
-		claims = calloc(payers.n, sizeof *claims);
-		totals = calloc(payers.n, sizeof *totals);
-		rc = !claims || !totals || open_claims(res, &payers, &seen, claims);
-	}
-	for (size_t i = 0; i < pay->n && !rc; i++) {
-		const payitem *p = pay->v[i];
-		rclaim *c = claims[payer_of[i]];
-		cb_claim_item *it = cb_arena_alloc(res->arena, sizeof *it);
-		if (!it || cb_ptrvec_push_in(&c->items, it, res->arena) != 0) {
-			rc = -1;
-			break;
-		}
-		it->patient = p->patient;
-		it->unit = p->unit;
-		it->amount = memo_fmt(res->arena, texts, p->amount, CB_DEC_MONEY);
-		cb_dec_add(&totals[payer_of[i]], &totals[payer_of[i]], p->amount);
-	}
-	for (size_t k = 0; k < payers.n && !rc; k++) {
-		claims[k]->pub.item_count = claims[k]->items.n;
-		claims[k]->pub.total = cb_arena_fmt(res->arena, &totals[k], CB_DEC_MONEY);
-		if (!claims[k]->pub.total)
+	size_t n = call->payers.n;
+	if (!n)
+		return 0;
+	rclaim **claims = calloc(n, sizeof *claims); /* by payer number */
+	int rc = !claims || open_claims(res, &call->payers, &call->payer_no, claims);
+	for (size_t k = 0; k < n && !rc; k++) {
+		rclaim *c = claims[k];
+		c->items.v = cb_arena_alloc(res->arena, call->counts[k] * sizeof *c->items.v);
+		c->items.cap = call->counts[k];
+		c->pub.item_count = call->counts[k];
+		c->pub.total = cb_arena_fmt(res->arena, &call->totals[k], CB_DEC_MONEY);
+		if (!c->items.v || !c->pub.total)
 			rc = -1;
 	}
-	for (size_t k = 0; totals && k < payers.n; k++)
-		cb_dec_clear(&totals[k]);
-	free(totals);
+	for (size_t i = 0; i < call->nclaimed && !rc; i++) {
+		rclaim *c = claims[call->claimed[i].payer];
+		c->items.v[c->items.n++] = call->claimed[i].item;
+	}
 	free(claims);
-	free(payer_of);
-	cb_strmap_free(&seen);
-	cb_ptrvec_free(&payers);
 	return rc;
 }
 
@@ -697,7 +727,7 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 		res->status = CB_RESULT_REJECTED;
 		return copy_findings(res, &res->findings, &cs->doc_findings);
 	}
-	cb_ptrvec order = {0}, pay = {0};
+	cb_ptrvec order = {0};
 	cb_ptrvec notes = {0}; /* in the result's arena, like every vector of the result */
 	pcall call = {0};
 	cb_arena *scratch = cb_arena_new(); /* working values, reset after each patient */
@@ -720,7 +750,7 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 			res->status = CB_RESULT_HELD;
 			rc = copy_findings(res, &notes, &pt->findings);
 		} else {
-			rc = price_patient(res, rs, cs, pt, rp, &pay, &notes, scratch, &call);
+			rc = price_patient(res, rs, cs, pt, rp, &notes, scratch, &call);
 		}
 		for (size_t j = 0; j < notes.n && !rc; j++) {
 			cb_finding *f = notes.v[j];
@@ -729,10 +759,16 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 		}
 	}
 	if (!rc)
-		rc = build_claims(res, &pay, call.texts);
+		rc = build_claims(res, &call);
 	cb_arena_free(scratch);
 	cb_ptrvec_free(&order);
-	cb_ptrvec_free(&pay);
+	free(call.claimed);
+	cb_strmap_free(&call.payer_no);
+	cb_ptrvec_free(&call.payers);
+	for (size_t k = 0; k < call.payer_cap; k++)
+		cb_dec_clear(&call.totals[k]);
+	free(call.totals);
+	free(call.counts);
 	cb_ptrmap_free(&call.copies);
 	cb_ptrmap_free(&call.canonical);
 	cb_strmap_free(&call.canonical_text);

@@ -52,12 +52,19 @@ typedef struct yearacc {
 	cb_dec *fund_paid[2];/* by CB_CAPGROUP_* */
 } yearacc;
 
-/* What one payer owes for one unit: summed into one claim item. */
+/* What one payer owes for one unit: summed into one claim item. Lives in the scratch arena
+ * (the patient's claim items are made from it before the patient's state is reset). */
 typedef struct payitem {
 	const char *payer, *patient, *unit;      /* the result's copies */
 	const char *payer_src, *unit_src;        /* the texts they were copied from */
 	cb_dec *amount;
 } payitem;
+
+/* A claim item made for one payer, numbered in order of first appearance from 0. */
+typedef struct pclaimed {
+	cb_claim_item *item;
+	size_t payer;
+} pclaimed;
 
 /* What pricing one case reuses from patient to patient (price_case owns it). */
 typedef struct pcall {
@@ -68,6 +75,15 @@ typedef struct pcall {
 	cb_keymap line_times; /* [DUP-1] (item, day and second) -> first line id, per patient */
 	cb_keymap unit_rank;  /* unit id -> its bill's rank + 1, per patient (order_pay) */
 	cb_dec_memo *texts;   /* texts of values made so far (in the result's arena) */
+	/* claim items (§8), made at the end of each patient while its data is in cache:
+	 * build_claims only hands them out to their claims */
+	pclaimed *claimed;
+	size_t nclaimed, claimed_cap;
+	cb_strmap payer_no;   /* payer text (by content) -> its number + 1 */
+	cb_ptrvec payers;     /* payer texts, by number */
+	cb_dec *totals;       /* by payer number (payer_cap of them, zero beyond payers.n) */
+	size_t *counts;       /* items by payer number */
+	size_t payer_cap;     /* totals and counts allocated */
 	struct pday {         /* days met so far: direct-mapped by day number */
 		int32_t day;
 		int year;
