@@ -162,17 +162,24 @@ char *cb_dec_format_small(const cb_dec *d, cb_dec_kind kind, char *end);
  * A memo of texts already made, for callers that format many values of which many repeat
  * (amounts of the same item and quantity): direct-mapped, so a lookup costs one compare.
  * Only values in the 64-bit form are kept; the texts are the caller's and must outlive the
- * memo's use. Zero-initialise a cb_dec_memo before use; it holds no other resource.
+ * memo's use. Its size is the caller's choice (a small job zeroes a small table).
  */
-#define CB_DEC_MEMO_SLOTS 1024
+#define CB_DEC_MEMO_SLOTS 1024 /* the most a memo needs: a large case's repeats fit */
+typedef struct cb_dec_memo_slot {
+	int64_t v;
+	uint8_t scale, kind, used;
+	const char *text;
+} cb_dec_memo_slot;
+
 typedef struct cb_dec_memo {
-	struct cb_dec_memo_slot {
-		int64_t v;
-		uint8_t scale, kind, used;
-		const char *text;
-	} slot[CB_DEC_MEMO_SLOTS];
+	unsigned shift; /* 64 - log2(slots): a hash's top bits choose the slot */
+	cb_dec_memo_slot slot[];
 } cb_dec_memo;
 
+/* An empty memo of `slots` entries (a power of two, at least 2); NULL when out of memory.
+ * Released with cb_dec_memo_free (NULL-safe). */
+cb_dec_memo *cb_dec_memo_new(size_t slots);
+void cb_dec_memo_free(cb_dec_memo *m);
 /* The text remembered for d as `kind`, or NULL. */
 const char *cb_dec_memo_get(const cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind);
 /* Remember `text` (cb_dec_format's text of d as `kind`), replacing what shared its slot. */

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- [NUM-1] parsing ---------------------------------------------------------------- */
@@ -398,18 +399,34 @@ size_t cb_dec_format(const cb_dec *d, cb_dec_kind kind, char *buf, size_t cap)
 
 /* ---- the memo --------------------------------------------------------------------------- */
 
-static size_t memo_index(const cb_dec *d, cb_dec_kind kind)
+cb_dec_memo *cb_dec_memo_new(size_t slots)
+{
+	unsigned bits = 1;
+	while (((size_t)1 << bits) < slots)
+		bits++;
+	cb_dec_memo *m = calloc(1, sizeof *m + ((size_t)1 << bits) * sizeof m->slot[0]);
+	if (m)
+		m->shift = 64 - bits;
+	return m;
+}
+
+void cb_dec_memo_free(cb_dec_memo *m)
+{
+	free(m);
+}
+
+static size_t memo_index(const cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind)
 {
 	uint64_t h = ((uint64_t)d->v ^ ((uint64_t)d->scale << 56) ^ ((uint64_t)kind << 60)) *
 		     0x9e3779b97f4a7c15ULL;
-	return (size_t)(h >> 54) & (CB_DEC_MEMO_SLOTS - 1);
+	return (size_t)(h >> m->shift);
 }
 
 const char *cb_dec_memo_get(const cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind)
 {
 	if (d->big)
 		return NULL;
-	const struct cb_dec_memo_slot *s = &m->slot[memo_index(d, kind)];
+	const cb_dec_memo_slot *s = &m->slot[memo_index(m, d, kind)];
 	/* the small form is normalised: equal values have equal v and scale */
 	return s->used && s->v == d->v && s->scale == d->scale && s->kind == (uint8_t)kind
 		       ? s->text
@@ -420,7 +437,7 @@ void cb_dec_memo_put(cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind, const ch
 {
 	if (d->big || !text)
 		return;
-	struct cb_dec_memo_slot *s = &m->slot[memo_index(d, kind)];
+	cb_dec_memo_slot *s = &m->slot[memo_index(m, d, kind)];
 	s->v = d->v;
 	s->scale = d->scale;
 	s->kind = (uint8_t)kind;

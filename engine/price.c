@@ -48,7 +48,7 @@ const char *cb_price__fmt(pstate *ps, const cb_dec *d, cb_dec_kind kind)
  * are kept, for the few hundred days a case spans. NULL when out of memory. */
 static struct pday *day_slot(pstate *ps, int32_t day)
 {
-	struct pday *d = &ps->call->days[(uint32_t)day % CB_PRICE_DAY_SLOTS];
+	struct pday *d = &ps->call->days[(uint32_t)day & ps->call->day_mask];
 	if (d->text && d->day == day)
 		return d;
 	char text[11];
@@ -720,6 +720,29 @@ static int copy_findings(cb_result *res, cb_ptrvec *dst, const cb_ptrvec *src)
 	return 0;
 }
 
+/* The least power of two from `lo` that reaches `n`, at most `hi`. */
+static size_t pow2_within(size_t n, size_t lo, size_t hi)
+{
+	size_t p = lo;
+	while (p < n && p < hi)
+		p *= 2;
+	return p;
+}
+
+/* The case's tables of texts, sized by its units: a one-patient case zeroes a few hundred
+ * bytes instead of 32 KB (a unit shows some tens of values and one or two days). */
+static int size_tables(pcall *call, const cs_case *cs)
+{
+	size_t units = 0;
+	for (size_t i = 0; i < cs->patients.n; i++)
+		units += ((const cs_patient *)cs->patients.v[i])->units.n;
+	size_t days = pow2_within(2 * units, 16, CB_PRICE_DAY_SLOTS);
+	call->texts = cb_dec_memo_new(pow2_within(32 * units, 64, CB_DEC_MEMO_SLOTS));
+	call->days = calloc(days, sizeof *call->days);
+	call->day_mask = (uint32_t)days - 1;
+	return call->texts && call->days ? 0 : -1;
+}
+
 /* Price every patient of a loaded case into res. */
 static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 {
@@ -731,9 +754,7 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 	cb_ptrvec notes = {0}; /* in the result's arena, like every vector of the result */
 	pcall call = {0};
 	cb_arena *scratch = cb_arena_new(); /* working values, reset after each patient */
-	call.texts = calloc(1, sizeof *call.texts);
-	call.days = calloc(CB_PRICE_DAY_SLOTS, sizeof *call.days);
-	int rc = !scratch || !call.texts || !call.days || push_all(&order, &cs->patients);
+	int rc = !scratch || size_tables(&call, cs) != 0 || push_all(&order, &cs->patients);
 	if (order.n)
 		qsort(order.v, order.n, sizeof(void *), patient_cmp);
 	for (size_t i = 0; i < order.n && !rc; i++) {
@@ -775,7 +796,7 @@ static int price_case(cb_result *res, const cb_ruleset *rs, const cs_case *cs)
 	cb_keymap_free(&call.seen_lines);
 	cb_keymap_free(&call.line_times);
 	cb_keymap_free(&call.unit_rank);
-	free(call.texts);
+	cb_dec_memo_free(call.texts);
 	free(call.days);
 	return rc;
 }

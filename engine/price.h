@@ -89,9 +89,10 @@ typedef struct pcall {
 		int year;
 		const char *text; /* YYYY-MM-DD in the result's arena; NULL: slot unused */
 	} *days;
+	uint32_t day_mask;    /* days has day_mask + 1 slots */
 } pcall;
 
-#define CB_PRICE_DAY_SLOTS 512
+#define CB_PRICE_DAY_SLOTS 512 /* the most: a case spans a few hundred days */
 
 typedef struct pstate {
 	const cb_ruleset *rs;
