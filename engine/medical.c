@@ -124,7 +124,11 @@ static void suspect_check(pstate *ps, const cs_line *ln)
 	/* the time as one number of day and second of the day: equal times, equal keys */
 	uint64_t t = ((uint64_t)(uint32_t)ln->at.day << 17) | (uint32_t)ln->at.secs;
 	cb_keymap *times = &ps->call->line_times;
-	uint64_t hash = cb_keymap_hash(ln->item, NULL, t);
+	/* hashed by the catalogue entry rather than the item's bytes: one entry per code
+	 * ([RULE-4]), so equal keys still hash alike, and this map is hashed nowhere else */
+	uint64_t hash = ((uint64_t)(uintptr_t)ln->med ^ (t * 0xff51afd7ed558ccdULL)) *
+			0x9e3779b97f4a7c15ULL;
+	hash ^= hash >> 29;
 	const char *first = cb_keymap_get(times, ln->item, NULL, t, hash);
 	if (first && strcmp(first, ln->id) != 0)
 		cb_price__finding(ps, "SUSPECT_DUPLICATE", "DUP-1", ln->id, ln->src,
@@ -306,12 +310,11 @@ static void settle(pstate *ps, const cs_unit *u, rbill *b, int setting, const me
 
 int cb_medical__lines(pstate *ps, const cs_unit *u, rbill *b, int setting)
 {
-	med_sums s = {cb_price__dec(ps), cb_price__dec(ps), cb_price__dec(ps), cb_price__dec(ps),
-		      cb_price__dec(ps)};
-	if (!s.in_scope || !s.self_financed || !s.over_limit || !s.self_first || !s.amount) {
-		ps->oom = 1;
-		return -1;
-	}
+	/* the sums live as long as the unit: on the stack, not in the patient's arena */
+	cb_dec sums[5];
+	for (size_t i = 0; i < 5; i++)
+		cb_dec_init(&sums[i]);
+	med_sums s = {&sums[0], &sums[1], &sums[2], &sums[3], &sums[4]};
 	/* [ORD-2] the loader has put the lines in order once (case.c, order_lines) */
 	cs_line *const *order = u->ordered ? u->ordered : u->lines;
 	for (size_t i = 0; i < u->nlines && !ps->oom; i++) {
@@ -324,6 +327,8 @@ int cb_medical__lines(pstate *ps, const cs_unit *u, rbill *b, int setting)
 		price_line(ps, u, order[i], b, &s);
 	}
 	settle(ps, u, b, setting, &s);
+	for (size_t i = 0; i < 5; i++)
+		cb_dec_clear(&sums[i]);
 	return ps->oom ? -1 : 0;
 }
 
