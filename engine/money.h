@@ -180,9 +180,40 @@ typedef struct cb_dec_memo {
  * Released with cb_dec_memo_free (NULL-safe). */
 cb_dec_memo *cb_dec_memo_new(size_t slots);
 void cb_dec_memo_free(cb_dec_memo *m);
+
+/* Inline, like the two below: pricing looks up a dozen values a line. */
+static inline size_t cb_dec__memo_index(const cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind)
+{
+	uint64_t h = ((uint64_t)d->v ^ ((uint64_t)d->scale << 56) ^ ((uint64_t)kind << 60)) *
+		     0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> m->shift);
+}
+
 /* The text remembered for d as `kind`, or NULL. */
-const char *cb_dec_memo_get(const cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind);
+static inline const char *cb_dec_memo_get(const cb_dec_memo *m, const cb_dec *d,
+					  cb_dec_kind kind)
+{
+	if (d->big)
+		return NULL;
+	const cb_dec_memo_slot *s = &m->slot[cb_dec__memo_index(m, d, kind)];
+	/* the small form is normalised: equal values have equal v and scale */
+	return s->used && s->v == d->v && s->scale == d->scale && s->kind == (uint8_t)kind
+		       ? s->text
+		       : NULL;
+}
+
 /* Remember `text` (cb_dec_format's text of d as `kind`), replacing what shared its slot. */
-void cb_dec_memo_put(cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind, const char *text);
+static inline void cb_dec_memo_put(cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind,
+				   const char *text)
+{
+	if (d->big || !text)
+		return;
+	cb_dec_memo_slot *s = &m->slot[cb_dec__memo_index(m, d, kind)];
+	s->v = d->v;
+	s->scale = d->scale;
+	s->kind = (uint8_t)kind;
+	s->used = 1;
+	s->text = text;
+}
 
 #endif

@@ -414,33 +414,3 @@ void cb_dec_memo_free(cb_dec_memo *m)
 {
 	free(m);
 }
-
-static size_t memo_index(const cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind)
-{
-	uint64_t h = ((uint64_t)d->v ^ ((uint64_t)d->scale << 56) ^ ((uint64_t)kind << 60)) *
-		     0x9e3779b97f4a7c15ULL;
-	return (size_t)(h >> m->shift);
-}
-
-const char *cb_dec_memo_get(const cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind)
-{
-	if (d->big)
-		return NULL;
-	const cb_dec_memo_slot *s = &m->slot[memo_index(m, d, kind)];
-	/* the small form is normalised: equal values have equal v and scale */
-	return s->used && s->v == d->v && s->scale == d->scale && s->kind == (uint8_t)kind
-		       ? s->text
-		       : NULL;
-}
-
-void cb_dec_memo_put(cb_dec_memo *m, const cb_dec *d, cb_dec_kind kind, const char *text)
-{
-	if (d->big || !text)
-		return;
-	cb_dec_memo_slot *s = &m->slot[memo_index(m, d, kind)];
-	s->v = d->v;
-	s->scale = d->scale;
-	s->kind = (uint8_t)kind;
-	s->used = 1;
-	s->text = text;
-}

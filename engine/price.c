@@ -36,7 +36,10 @@ const char *cb_price__fmt(pstate *ps, const cb_dec *d, cb_dec_kind kind)
 {
 	const char *text = cb_dec_memo_get(ps->call->texts, d, kind);
 	if (!text) {
-		text = cb_arena_fmt(ps->ra, d, kind);
+		char buf[CB_DEC_SMALL_TEXT];
+		const char *first = cb_dec_format_small(d, kind, buf + sizeof buf);
+		text = first ? cb_arena_strndup(ps->ra, first, (size_t)(buf + sizeof buf - first))
+			     : cb_arena_fmt(ps->ra, d, kind);
 		if (!text)
 			ps->oom = 1;
 		cb_dec_memo_put(ps->call->texts, d, kind, text);
@@ -70,14 +73,6 @@ int cb_price__day_year(pstate *ps, int32_t day)
 {
 	struct pday *d = day_slot(ps, day);
 	return d ? d->year : cb_date_year(day);
-}
-
-/* Zero, the most common amount of all, is static text: it outlives any result. */
-const char *cb_price__money(pstate *ps, const cb_dec *d)
-{
-	if (cb_dec_is_zero(d))
-		return "0.00";
-	return cb_price__fmt(ps, d, CB_DEC_MONEY);
 }
 
 yearacc *cb_price__year(pstate *ps, int year)

@@ -135,13 +135,18 @@ void cb_price__sort(void *base, size_t n, size_t size, int (*cmp)(const void *, 
 void *cb_price__track(pstate *ps, void *p);
 /* A working decimal (cleared with the patient). */
 cb_dec *cb_price__dec(pstate *ps);
-/* Money text of d in the result arena. */
-const char *cb_price__money(pstate *ps, const cb_dec *d);
+
 /* A day as YYYY-MM-DD in the result arena (one text per day), and its calendar year. */
 const char *cb_price__day(pstate *ps, int32_t day);
 int cb_price__day_year(pstate *ps, int32_t day);
 /* Text of d as `kind` in the result arena (texts of equal values may be shared). */
 const char *cb_price__fmt(pstate *ps, const cb_dec *d, cb_dec_kind kind);
+/* Money text of d in the result arena. Zero, the most common amount of all, is static text:
+ * it outlives any result. */
+static inline const char *cb_price__money(pstate *ps, const cb_dec *d)
+{
+	return cb_dec_is_zero(d) ? "0.00" : cb_price__fmt(ps, d, CB_DEC_MONEY);
+}
 /* The accumulators of `year`, created at zero if the case gave none. */
 yearacc *cb_price__year(pstate *ps, int year);
 /* Add `amount` to what `payer` owes for `unit` (nothing when amount is 0). */
