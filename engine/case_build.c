@@ -19,6 +19,8 @@
  * Provenance (§8): the claim's case-sha256 of a built case is the SHA-256 of its canonical
  * document (cb_case_write_buffer), so an auditor can write the case out and check it.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,16 +107,45 @@ const cb_case_espec *cb_case__schema(size_t *n)
 	return elements;
 }
 
-const char *cb_case__known_name(const char *name)
+/* Every name of the table (elements and attributes) in an open-addressing table, made once:
+ * a document's loader asks for each of its element and attribute names (from_dom), and a
+ * walk through the whole table cost some 60 comparisons a name. */
+enum { NAMES = 256 }; /* a power of two, over twice the table's names */
+static const char *names[NAMES];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static size_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h & (NAMES - 1);
+}
+
+static void name_add(const char *name)
+{
+	size_t i = name_hash(name);
+	while (names[i] && !cb_streq(names[i], name))
+		i = (i + 1) & (NAMES - 1);
+	if (!names[i])
+		names[i] = name; /* a name shared by several elements is kept once */
+}
+
+static void names_init(void)
 {
 	for (size_t i = 0; i < sizeof elements / sizeof elements[0]; i++) {
-		const espec *es = &elements[i];
-		if (es->name[0] == name[0] && strcmp(es->name, name) == 0)
-			return es->name;
-		const aspec *as = attr_spec(es, name);
-		if (as)
-			return as->name;
+		name_add(elements[i].name);
+		for (const aspec *a = elements[i].attrs; a < elements[i].attrs + 8 && a->name; a++)
+			name_add(a->name);
 	}
+}
+
+const char *cb_case__known_name(const char *name)
+{
+	pthread_once(&names_once, names_init);
+	for (size_t i = name_hash(name); names[i]; i = (i + 1) & (NAMES - 1))
+		if (cb_streq(names[i], name))
+			return names[i];
 	return NULL;
 }
 
