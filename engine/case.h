@@ -64,6 +64,11 @@ const cb_case_espec *cb_case__schema(size_t *n);
 
 /* Every element and attribute name a case has, as the table's static string; NULL when
  * `name` is none of them. */
+/* The tree of a valid document, streamed from the parser (streamed != 0, what the loader
+ * uses) or made from its DOM (what the loader uses when the document has problems); NULL
+ * when it is not valid. For tests/test_build.c, which compares the two. */
+cb_elem *cb_case__doc_tree(cb_arena *a, const cb_ruleset *rs, const char *buf, size_t len,
+			   int streamed);
 const char *cb_case__known_name(const char *name);
 
 /* The resource limits of cb_price_options, with the defaults filled in for 0 or NULL. */

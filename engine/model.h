@@ -173,6 +173,7 @@ typedef struct cs_patient {
 
 typedef struct cs_case {
 	cb_arena *arena;
+	cb_arena *tree;            /* a streamed document's elements (NULL: none, or in arena) */
 	const cb_ruleset *rs;      /* the rule set it was loaded against (outlives the case) */
 	const char *name;
 	char sha256[65];           /* fingerprint of the case's bytes (provenance, §8) */

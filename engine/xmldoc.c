@@ -196,6 +196,201 @@ int cb_xml_parse(xmlDocPtr *out, const char *buf, size_t len, cb_xml_problems *p
 	return 0;
 }
 
+/* ---- one pass, no tree ---- */
+
+typedef struct stream_state {
+	const cb_xml_events *ev;
+	xmlParserCtxtPtr ctxt;
+	int failed;
+	char *vals;          /* the decoded values of the element being opened */
+	size_t vcap;
+	const char **pairs;  /* its attributes as name, value pairs */
+	size_t pcap;
+} stream_state;
+
+/* The pass this thread is making. The schema validator's SAX plug hands some callbacks its
+ * own data instead of the parser context (errors, for one), so none relies on what it is
+ * given. */
+static _Thread_local stream_state *stream_cur;
+
+static void stream_fail(stream_state *st)
+{
+	if (!st->failed) {
+		st->failed = 1;
+		xmlStopParser(st->ctxt);
+	}
+}
+
+static void on_stream_error(void *ud, xmlErrorPtr e)
+{
+	(void)ud;
+	if (e->level >= XML_ERR_ERROR)
+		stream_fail(stream_cur);
+}
+
+static void on_stream_doctype(void *ud, const xmlChar *name, const xmlChar *ext_id,
+			      const xmlChar *sys_id)
+{
+	(void)ud, (void)name, (void)ext_id, (void)sys_id;
+	stream_fail(stream_cur);
+}
+
+/*
+ * An attribute value as SAX2 gives it, without entity substitution (no XML_PARSE_NOENT): the
+ * parser has already replaced every reference except "&#38;", which it leaves for the tree
+ * builder to decode (an '&' in such a value can only come from it). Decoded here, the value
+ * is what the DOM's attribute node holds.
+ */
+static size_t decode_value(char *out, const xmlChar *v, const xmlChar *end)
+{
+	size_t n = 0;
+	while (v < end) {
+		if (*v == '&' && end - v >= 5 && memcmp(v, "&#38;", 5) == 0) {
+			out[n++] = '&';
+			v += 5;
+		} else {
+			out[n++] = (char)*v++;
+		}
+	}
+	out[n++] = '\0';
+	return n;
+}
+
+static void on_stream_start(void *ud, const xmlChar *localname, const xmlChar *prefix,
+			    const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+			    int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	(void)ud, (void)prefix, (void)uri, (void)nb_namespaces, (void)namespaces;
+	(void)nb_defaulted;
+	stream_state *st = stream_cur;
+	xmlParserCtxtPtr ctxt = st->ctxt;
+	if (st->failed)
+		return;
+	size_t need = 0, n = 0;
+	for (int i = 0; i < nb_attributes; i++)
+		need += (size_t)(attributes[5 * i + 4] - attributes[5 * i + 3]) + 1;
+	if (need > st->vcap) {
+		char *v = realloc(st->vals, need);
+		if (!v) {
+			stream_fail(st);
+			return;
+		}
+		st->vals = v;
+		st->vcap = need;
+	}
+	if (2 * (size_t)nb_attributes + 1 > st->pcap) {
+		const char **p = realloc(st->pairs, (2 * (size_t)nb_attributes + 1) * sizeof *p);
+		if (!p) {
+			stream_fail(st);
+			return;
+		}
+		st->pairs = p;
+		st->pcap = 2 * (size_t)nb_attributes + 1;
+	}
+	char *o = st->vals;
+	for (int i = 0; i < nb_attributes; i++) {
+		if (attributes[5 * i + 2]) /* xsi:…, the only ones the XSD lets through */
+			continue;
+		st->pairs[2 * n] = (const char *)attributes[5 * i];
+		st->pairs[2 * n + 1] = o;
+		o += decode_value(o, attributes[5 * i + 3], attributes[5 * i + 4]);
+		n++;
+	}
+	st->pairs[2 * n] = NULL;
+	/* the line the tree builder gives the element: where its start tag ends */
+	long line = xmlSAX2GetLineNumber(ctxt);
+	if (st->ev->start(st->ev->ud, (const char *)localname, st->pairs, n,
+			  line > 0 ? (unsigned long)line : 0) != 0)
+		stream_fail(st);
+}
+
+static void on_stream_end(void *ud, const xmlChar *localname, const xmlChar *prefix,
+			  const xmlChar *uri)
+{
+	(void)ud, (void)localname, (void)prefix, (void)uri;
+	stream_state *st = stream_cur;
+	if (!st->failed && st->ev->end(st->ev->ud) != 0)
+		stream_fail(st);
+}
+
+static void on_stream_text(void *ud, const xmlChar *ch, int len)
+{
+	(void)ud, (void)ch, (void)len;
+}
+
+static void on_stream_node(void *ud, const xmlChar *name)
+{
+	(void)ud, (void)name;
+}
+
+static void on_stream_pi(void *ud, const xmlChar *target, const xmlChar *data)
+{
+	(void)ud, (void)target, (void)data;
+}
+
+int cb_xml_stream_valid(const char *buf, size_t len, xmlSchemaPtr schema,
+			const cb_xml_events *ev)
+{
+	cb_xml_init();
+	if (len == 0 || len > (size_t)0x7fffffff)
+		return -1;
+	xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
+	if (!vc)
+		return -1;
+	/* anything reported outside the contexts' handlers fails the pass too */
+	cb_xml_problems elsewhere = {0};
+	quiet_guard guard;
+	quiet_begin(&guard, &elsewhere);
+	xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(buf, (int)len);
+	if (!ctxt) {
+		quiet_end(&guard);
+		xmlSchemaFreeValidCtxt(vc);
+		return -1;
+	}
+	stream_state st = {ev, ctxt, 0, NULL, 0, NULL, 0};
+	stream_cur = &st;
+	/* the options of cb_xml_parse */
+	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+					XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT);
+	ctxt->_private = &st;
+	xmlSAXHandlerPtr sax = ctxt->sax;
+	sax->internalSubset = on_stream_doctype;
+	sax->externalSubset = on_stream_doctype;
+	sax->serror = on_stream_error;
+	sax->startElementNs = on_stream_start;
+	sax->endElementNs = on_stream_end;
+	sax->characters = on_stream_text;
+	sax->ignorableWhitespace = on_stream_text;
+	sax->cdataBlock = on_stream_text;
+	sax->reference = on_stream_node;
+	sax->comment = on_stream_node;
+	sax->processingInstruction = on_stream_pi;
+	sax->initialized = XML_SAX2_MAGIC;
+	xmlSchemaSetValidStructuredErrors(vc, on_stream_error, &st);
+	xmlSchemaSAXPlugPtr plug = xmlSchemaSAXPlug(vc, &ctxt->sax, &ctxt->userData);
+	if (!plug) {
+		st.failed = 1;
+	} else {
+		/* the plug's handler block leaves the parser's errors out: they come here */
+		ctxt->sax->serror = on_stream_error;
+		ctxt->sax->initialized = XML_SAX2_MAGIC;
+		xmlParseDocument(ctxt);
+		xmlSchemaSAXUnplug(plug);
+	}
+	int ok = !st.failed && ctxt->wellFormed && ctxt->nsWellFormed && elsewhere.n == 0 &&
+		 !elsewhere.oom && xmlSchemaIsValid(vc) == 1;
+	stream_cur = NULL;
+	cb_xml_problems_free(&elsewhere);
+	xmlFreeDoc(ctxt->myDoc); /* the document node SAX2 made at the start; no elements */
+	ctxt->myDoc = NULL;
+	xmlFreeParserCtxt(ctxt);
+	xmlSchemaFreeValidCtxt(vc);
+	quiet_end(&guard);
+	free(st.vals);
+	free(st.pairs);
+	return ok ? 0 : -1;
+}
+
 static void on_quiet(void *ud, xmlErrorPtr e)
 {
 	(void)ud;

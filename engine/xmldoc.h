@@ -38,6 +38,26 @@ xmlSchemaPtr cb_xml_schema_compile(const char *xsd, size_t len);
 /* Validate; 0 when valid, -1 with every problem added. */
 int cb_xml_validate(xmlSchemaPtr schema, xmlDocPtr doc, cb_xml_problems *probs);
 
+/*
+ * A document parsed and validated in one pass, without a tree: each element is handed to
+ * `start` as it opens (its name; its attributes without a namespace as name, value pairs,
+ * values as the DOM would hold them, valid during the call; the line the DOM would give it)
+ * and to `end` as it closes. Callbacks return 0, or -1 to stop (out of memory).
+ */
+typedef struct cb_xml_events {
+	void *ud;
+	int (*start)(void *ud, const char *name, const char *const *attrs, size_t nattrs,
+		     unsigned long line);
+	int (*end)(void *ud);
+} cb_xml_events;
+
+/* 0 when the document is well-formed, has no DOCTYPE, is valid against `schema` and every
+ * callback returned 0; -1 otherwise, with nothing said about why: a caller that needs the
+ * problems parses it again with cb_xml_parse and cb_xml_validate, which report them. The
+ * parser is the same, with the same options and the same refusals. */
+int cb_xml_stream_valid(const char *buf, size_t len, xmlSchemaPtr schema,
+			const cb_xml_events *ev);
+
 /* The value of attribute `name` of `node`, or NULL when absent. Borrowed from the DOM. */
 const char *cb_xml_attr(xmlNodePtr node, const char *name);
 /* Whether the element is named `name`. */
