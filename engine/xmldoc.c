@@ -151,6 +151,26 @@ static void on_doctype(void *ud, const xmlChar *name, const xmlChar *ext_id,
 	xmlStopParser(ctxt);
 }
 
+/* A parser context for buf with the options every parse here uses (no network, no entity
+ * substitution, no DTD loading, nothing printed, line numbers past 65535), `refuse` called at
+ * any DOCTYPE, `errors` given the parser's errors and `private` in ctxt->_private; NULL when
+ * out of memory. */
+static xmlParserCtxtPtr new_ctxt(const char *buf, size_t len, internalSubsetSAXFunc refuse,
+				 xmlStructuredErrorFunc errors, void *private)
+{
+	xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(buf, (int)len);
+	if (!ctxt)
+		return NULL;
+	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+					XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT);
+	ctxt->_private = private;
+	ctxt->sax->internalSubset = refuse;
+	ctxt->sax->externalSubset = refuse;
+	ctxt->sax->serror = errors;
+	ctxt->sax->initialized = XML_SAX2_MAGIC;
+	return ctxt;
+}
+
 int cb_xml_parse(xmlDocPtr *out, const char *buf, size_t len, cb_xml_problems *probs)
 {
 	*out = NULL;
@@ -166,20 +186,13 @@ int cb_xml_parse(xmlDocPtr *out, const char *buf, size_t len, cb_xml_problems *p
 	quiet_guard guard;
 	size_t before = probs->n;
 	quiet_begin(&guard, probs);
-	xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(buf, (int)len);
+	parse_state st = {probs, 0, 0};
+	xmlParserCtxtPtr ctxt = new_ctxt(buf, len, on_doctype, on_parse_error, &st);
 	if (!ctxt) {
 		quiet_end(&guard);
 		probs->oom = 1;
 		return -1;
 	}
-	parse_state st = {probs, 0, 0};
-	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-					XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT);
-	ctxt->_private = &st;
-	ctxt->sax->internalSubset = on_doctype;
-	ctxt->sax->externalSubset = on_doctype;
-	ctxt->sax->serror = on_parse_error;
-	ctxt->sax->initialized = XML_SAX2_MAGIC;
 	xmlParseDocument(ctxt);
 	xmlDocPtr doc = ctxt->myDoc;
 	ctxt->myDoc = NULL;
@@ -341,22 +354,17 @@ int cb_xml_stream_valid(const char *buf, size_t len, xmlSchemaPtr schema,
 	cb_xml_problems elsewhere = {0};
 	quiet_guard guard;
 	quiet_begin(&guard, &elsewhere);
-	xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(buf, (int)len);
+	stream_state st = {ev, NULL, 0, NULL, 0, NULL, 0};
+	xmlParserCtxtPtr ctxt = new_ctxt(buf, len, on_stream_doctype, on_stream_error, &st);
 	if (!ctxt) {
 		quiet_end(&guard);
 		xmlSchemaFreeValidCtxt(vc);
 		return -1;
 	}
-	stream_state st = {ev, ctxt, 0, NULL, 0, NULL, 0};
+	st.ctxt = ctxt;
 	stream_cur = &st;
-	/* the options of cb_xml_parse */
-	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-					XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT);
-	ctxt->_private = &st;
+	/* the same parser as cb_xml_parse; the elements come here instead of into a DOM */
 	xmlSAXHandlerPtr sax = ctxt->sax;
-	sax->internalSubset = on_stream_doctype;
-	sax->externalSubset = on_stream_doctype;
-	sax->serror = on_stream_error;
 	sax->startElementNs = on_stream_start;
 	sax->endElementNs = on_stream_end;
 	sax->characters = on_stream_text;
@@ -365,7 +373,6 @@ int cb_xml_stream_valid(const char *buf, size_t len, xmlSchemaPtr schema,
 	sax->reference = on_stream_node;
 	sax->comment = on_stream_node;
 	sax->processingInstruction = on_stream_pi;
-	sax->initialized = XML_SAX2_MAGIC;
 	xmlSchemaSetValidStructuredErrors(vc, on_stream_error, &st);
 	xmlSchemaSAXPlugPtr plug = xmlSchemaSAXPlug(vc, &ctxt->sax, &ctxt->userData);
 	if (!plug) {
