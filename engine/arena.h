@@ -89,8 +89,9 @@ void cb_strmap_free(cb_strmap *m);
  * A map from a key of two texts and a number, (a, b, n), to a value, emptied in constant
  * time (cb_keymap_clear) so that one table serves patient after patient. Texts compare as
  * the string a "\x1f" b (b NULL: a alone), as if joined by cb_arena_join, and n as a number.
- * Keys are borrowed, not copied. The caller hashes a key once (cb_keymap_hash) and passes
- * that hash to get and put.
+ * Keys are borrowed, not copied. The caller hashes a key once and passes that hash to get
+ * and put: cb_keymap_hash, or any hash the caller uses for every key of that map alike (equal
+ * keys must hash alike; the map uses no other).
  */
 typedef struct cb_keymap {
 	struct cb_keyslot *slots;
