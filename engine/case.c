@@ -1096,12 +1096,17 @@ int cb_case__load(cs_case **out, cb_elem **root_out, const cb_ruleset *rs, const
 	cb_xml_problems probs = {0};
 	xmlDocPtr doc = NULL;
 	cb_elem *root = NULL;
-	if ((cs->tree = cb_arena_new()) && (root = stream_tree(cs->tree, rs, buf, len))) {
-		/* valid: loaded from the streamed tree */
-	} else if (cb_xml_parse(&doc, buf, len, &probs) == 0 &&
-		   cb_xml_validate(rs->case_schema, doc, &probs) == 0 &&
-		   !(root = from_dom(cs->arena, xmlDocGetRootElement(doc), NULL))) {
-		probs.oom = 1;
+	if ((cs->tree = cb_arena_new()))
+		root = stream_tree(cs->tree, rs, buf, len);
+	if (!root) {
+		/* a problem (or out of memory): the partial tree is let go, and the DOM route
+		 * finds the problems and reports them */
+		cb_arena_free(cs->tree);
+		cs->tree = NULL;
+		if (cb_xml_parse(&doc, buf, len, &probs) == 0 &&
+		    cb_xml_validate(rs->case_schema, doc, &probs) == 0 &&
+		    !(root = from_dom(cs->arena, xmlDocGetRootElement(doc), NULL)))
+			probs.oom = 1;
 	}
 	int rc = probs.oom ? cb__error(CB_ENOMEM, "out of memory loading %s", name)
 			   : cb_case__load_tree(cs, root, &probs, limits.patients, limits.lines);
