@@ -4,6 +4,8 @@
  */
 #include "clauses.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "arena.h"
@@ -67,12 +69,40 @@ const char *cb_clause__policy(const char *id)
 	return "";
 }
 
+/* The clauses' places in SPEC order by id, in an open-addressing table made once: every
+ * priced case puts its rule lists in that order, token by token, and a walk through the whole
+ * list cost some 60 comparisons a token. Slots hold place + 1; 0 is empty. */
+enum { RANK_SLOTS = 256 }; /* a power of two, over twice the clauses */
+static uint16_t rank_slots[RANK_SLOTS];
+static pthread_once_t rank_once = PTHREAD_ONCE_INIT;
+
+static size_t id_hash(const char *id, size_t len)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)id[i]) * 16777619u;
+	return h & (RANK_SLOTS - 1);
+}
+
+static void rank_init(void)
+{
+	for (size_t i = 0; i < sizeof clauses / sizeof clauses[0]; i++) {
+		size_t s = id_hash(clauses[i].id, strlen(clauses[i].id));
+		while (rank_slots[s])
+			s = (s + 1) & (RANK_SLOTS - 1);
+		rank_slots[s] = (uint16_t)(i + 1);
+	}
+}
+
+/* The place of the clause whose id is the len bytes at id; the count of clauses when none. */
 static size_t rank_of(const char *id, size_t len)
 {
-	for (size_t i = 0; i < sizeof clauses / sizeof clauses[0]; i++)
-		if (clauses[i].id[0] == id[0] && strncmp(clauses[i].id, id, len) == 0 &&
-		    clauses[i].id[len] == '\0')
-			return i;
+	pthread_once(&rank_once, rank_init);
+	for (size_t s = id_hash(id, len); rank_slots[s]; s = (s + 1) & (RANK_SLOTS - 1)) {
+		const char *c = clauses[rank_slots[s] - 1].id;
+		if (strncmp(c, id, len) == 0 && c[len] == '\0')
+			return rank_slots[s] - 1u;
+	}
 	return sizeof clauses / sizeof clauses[0];
 }
 
