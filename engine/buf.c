@@ -36,17 +36,17 @@ void cb_buf__grow_put(cb_buf *w, const char *s, size_t len)
 	cb_buf_done(w, o + len);
 }
 
-/* Bytes that may need escaping: & < > " and control characters. */
-static int special(unsigned char c)
-{
-	return c < 0x20 || c == '&' || c == '<' || c == '>' || c == '"';
-}
+const unsigned char cb_buf_special[256] = {
+	[0] = 1, [1] = 1, [2] = 1, [3] = 1, [4] = 1, [5] = 1, [6] = 1, [7] = 1, [8] = 1, [9] = 1,
+	[10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1, [15] = 1, [16] = 1, [17] = 1, [18] = 1,
+	[19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1, [24] = 1, [25] = 1, [26] = 1, [27] = 1,
+	[28] = 1, [29] = 1, [30] = 1, [31] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1};
 
 void cb_buf_escape(cb_buf *w, const char *s, int attr)
 {
 	const char *run = s;
 	for (;; s++) {
-		while (*s && !special((unsigned char)*s))
+		while (!cb_buf_special[(unsigned char)*s])
 			s++;
 		if (!*s)
 			break;

@@ -15,6 +15,10 @@ typedef struct cb_buf {
 	int oom;
 } cb_buf;
 
+/* Bytes an attribute value cannot hold as they are: & < > " and the control characters, and
+ * NUL (a text's end), so that a scan for them stops at the end too. */
+extern const unsigned char cb_buf_special[256];
+
 void cb_buf__grow_put(cb_buf *w, const char *s, size_t len);
 char *cb_buf__grow(cb_buf *w, size_t need);
 

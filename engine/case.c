@@ -946,43 +946,55 @@ static const char *intern(cb_arena *a, const char *name)
 	return known ? known : cb_arena_strdup(a, name);
 }
 
+/* A new element of the tree in arena a, the last child of `parent` (NULL: a root), with
+ * room for n attributes (elem_attr); NULL when out of memory. Both ways a document becomes a
+ * tree (from its DOM, or streamed from the parser) make their elements with these two. */
+static cb_elem *elem_new(cb_arena *a, cb_elem *parent, const char *name, unsigned long line,
+			 size_t n)
+{
+	cb_elem *e = cb_arena_alloc(a, sizeof *e);
+	if (!e || !(e->name = intern(a, name)) ||
+	    !(e->attrs = cb_arena_alloc(a, (2 * n + 1) * sizeof *e->attrs)))
+		return NULL;
+	e->line = line;
+	if (parent)
+		cb_elem__append(parent, e);
+	return e;
+}
+
+/* Attribute name="value" of e, both copied into a; 0, or -1 when out of memory. */
+static int elem_attr(cb_arena *a, cb_elem *e, const char *name, const char *value)
+{
+	const char *k = intern(a, name), *v = cb_arena_strdup(a, value);
+	if (!k || !v)
+		return -1;
+	e->attrs[2 * e->nattrs] = k;
+	e->attrs[2 * e->nattrs + 1] = v;
+	e->nattrs++;
+	return 0;
+}
+
 /* The DOM of a valid document as a tree of elements in the case's arena (values copied). */
 static cb_elem *from_dom(cb_arena *a, xmlNodePtr n, cb_elem *parent)
 {
-	cb_elem *e = cb_arena_alloc(a, sizeof *e);
-	if (!e)
-		return NULL;
-	e->name = intern(a, (const char *)n->name);
-	long line = xmlGetLineNo(n);
-	e->line = line > 0 ? (unsigned long)line : 0;
-	e->parent = parent;
 	size_t na = 0;
 	for (xmlAttrPtr p = n->properties; p; p = p->next)
 		na += p->ns == NULL;
-	e->attrs = cb_arena_alloc(a, (2 * na + 1) * sizeof *e->attrs);
-	if (!e->name || !e->attrs)
+	long line = xmlGetLineNo(n);
+	cb_elem *e = elem_new(a, parent, (const char *)n->name,
+			      line > 0 ? (unsigned long)line : 0, na);
+	if (!e)
 		return NULL;
 	for (xmlAttrPtr p = n->properties; p; p = p->next) {
 		if (p->ns) /* xsi:…, the only ones the XSD lets through: no case data */
 			continue;
 		const char *v = cb_xml_attr(n, (const char *)p->name);
-		const char *k = intern(a, (const char *)p->name);
-		if (!k || !(v = cb_arena_strdup(a, v ? v : "")))
+		if (elem_attr(a, e, (const char *)p->name, v ? v : "") != 0)
 			return NULL;
-		e->attrs[2 * e->nattrs] = k;
-		e->attrs[2 * e->nattrs + 1] = v;
-		e->nattrs++;
 	}
-	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next)) {
-		cb_elem *ce = from_dom(a, c, e);
-		if (!ce)
+	for (xmlNodePtr c = cb_xml_elem(n->children); c; c = cb_xml_elem(c->next))
+		if (!from_dom(a, c, e))
 			return NULL;
-		if (e->last)
-			e->last->next = ce;
-		else
-			e->first = ce;
-		e->last = ce;
-	}
 	return e;
 }
 
@@ -997,31 +1009,16 @@ static int stream_start(void *ud, const char *name, const char *const *attrs, si
 			unsigned long line)
 {
 	sbuild *b = ud;
-	cb_elem *e = cb_arena_alloc(b->a, sizeof *e);
-	if (!e || !(e->name = intern(b->a, name)) ||
-	    !(e->attrs = cb_arena_alloc(b->a, (2 * n + 1) * sizeof *e->attrs)))
+	if (!b->cur && b->root) /* a second root: not well-formed, the parser stops first */
 		return -1;
-	e->line = line;
-	e->parent = b->cur;
-	for (size_t i = 0; i < n; i++) {
-		const char *k = intern(b->a, attrs[2 * i]);
-		const char *v = cb_arena_strdup(b->a, attrs[2 * i + 1]);
-		if (!k || !v)
+	cb_elem *e = elem_new(b->a, b->cur, name, line, n);
+	if (!e)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (elem_attr(b->a, e, attrs[2 * i], attrs[2 * i + 1]) != 0)
 			return -1;
-		e->attrs[2 * i] = k;
-		e->attrs[2 * i + 1] = v;
-	}
-	e->nattrs = n;
-	if (!b->cur) {
-		if (b->root) /* a second root: not well-formed, the parser stops first */
-			return -1;
+	if (!b->cur)
 		b->root = e;
-	} else if (b->cur->last) {
-		b->cur->last->next = e;
-		b->cur->last = e;
-	} else {
-		b->cur->first = b->cur->last = e;
-	}
 	b->cur = e;
 	return 0;
 }
@@ -1051,18 +1048,28 @@ static cb_elem *stream_tree(cb_arena *a, const cb_ruleset *rs, const char *buf, 
 	return b.root;
 }
 
+/* The tree of a document through its DOM, in arena a: NULL with its problems in probs when
+ * it is not well-formed or not valid (probs->oom when out of memory). */
+static cb_elem *dom_tree(cb_arena *a, const cb_ruleset *rs, const char *buf, size_t len,
+			 cb_xml_problems *probs)
+{
+	xmlDocPtr doc = NULL;
+	cb_elem *root = NULL;
+	if (cb_xml_parse(&doc, buf, len, probs) == 0 &&
+	    cb_xml_validate(rs->case_schema, doc, probs) == 0 &&
+	    !(root = from_dom(a, xmlDocGetRootElement(doc), NULL)))
+		probs->oom = 1;
+	xmlFreeDoc(doc);
+	return root;
+}
+
 cb_elem *cb_case__doc_tree(cb_arena *a, const cb_ruleset *rs, const char *buf, size_t len,
 			   int streamed)
 {
 	if (streamed)
 		return stream_tree(a, rs, buf, len);
 	cb_xml_problems probs = {0};
-	xmlDocPtr doc = NULL;
-	cb_elem *root = NULL;
-	if (cb_xml_parse(&doc, buf, len, &probs) == 0 &&
-	    cb_xml_validate(rs->case_schema, doc, &probs) == 0)
-		root = from_dom(a, xmlDocGetRootElement(doc), NULL);
-	xmlFreeDoc(doc);
+	cb_elem *root = dom_tree(a, rs, buf, len, &probs);
 	cb_xml_problems_free(&probs);
 	return root;
 }
@@ -1094,7 +1101,6 @@ int cb_case__load(cs_case **out, cb_elem **root_out, const cb_ruleset *rs, const
 		return cb__error(CB_ENOMEM, "out of memory loading %s", name);
 	cb_sha256_hex(buf, len, cs->sha256);
 	cb_xml_problems probs = {0};
-	xmlDocPtr doc = NULL;
 	cb_elem *root = NULL;
 	if ((cs->tree = cb_arena_new()))
 		root = stream_tree(cs->tree, rs, buf, len);
@@ -1103,14 +1109,10 @@ int cb_case__load(cs_case **out, cb_elem **root_out, const cb_ruleset *rs, const
 		 * finds the problems and reports them */
 		cb_arena_free(cs->tree);
 		cs->tree = NULL;
-		if (cb_xml_parse(&doc, buf, len, &probs) == 0 &&
-		    cb_xml_validate(rs->case_schema, doc, &probs) == 0 &&
-		    !(root = from_dom(cs->arena, xmlDocGetRootElement(doc), NULL)))
-			probs.oom = 1;
+		root = dom_tree(cs->arena, rs, buf, len, &probs);
 	}
 	int rc = probs.oom ? cb__error(CB_ENOMEM, "out of memory loading %s", name)
 			   : cb_case__load_tree(cs, root, &probs, limits.patients, limits.lines);
-	xmlFreeDoc(doc); /* after loading: freeing it first makes malloc consolidate often */
 	cb_xml_problems_free(&probs);
 	if (rc != CB_OK) {
 		free_case(cs);

@@ -26,6 +26,17 @@ typedef struct cb_elem {
 	int plain;
 } cb_elem;
 
+/* Link e as parent's last child. */
+static inline void cb_elem__append(cb_elem *parent, cb_elem *e)
+{
+	e->parent = parent;
+	if (parent->last)
+		parent->last->next = e;
+	else
+		parent->first = e;
+	parent->last = e;
+}
+
 /* The value of attribute `name`, or NULL. */
 static inline const char *cb_elem__attr(const cb_elem *e, const char *name)
 {

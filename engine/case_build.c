@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "carebill.h"
 #include "case.h"
 #include "error.h"
@@ -299,11 +300,7 @@ static int attach(cb_case *c, cb_elem *e)
 		return 0;
 	}
 	if (c->cur) {
-		if (c->cur->last)
-			c->cur->last->next = e;
-		else
-			c->cur->first = e;
-		c->cur->last = e;
+		cb_elem__append(c->cur, e);
 	} else if (!c->root) {
 		c->root = c->last_root = e;
 	} else { /* kept after the root, so the canonical document has them too */
@@ -437,39 +434,6 @@ CB_EXTERN int cb_case_add(cb_case *c, const char *element, const char *const *at
 
 /* ---- the canonical document ---- */
 
-/* A growing output; room is reserved before each piece, which is then written in place. */
-typedef struct cwrite {
-	char *p;
-	size_t n, cap;
-	int oom;
-} cwrite;
-
-static char *room(cwrite *w, size_t need)
-{
-	if (w->oom)
-		return NULL;
-	if (w->n + need > w->cap) {
-		size_t cap = w->cap ? w->cap : 4096;
-		while (cap < w->n + need)
-			cap *= 2;
-		char *p = realloc(w->p, cap);
-		if (!p) {
-			w->oom = 1;
-			return NULL;
-		}
-		w->p = p;
-		w->cap = cap;
-	}
-	return w->p + w->n;
-}
-
-/* Characters an attribute value cannot hold as they are (and NUL, the end). */
-static const unsigned char escaped[256] = {
-	[0] = 1, [1] = 1, [2] = 1, [3] = 1, [4] = 1, [5] = 1, [6] = 1, [7] = 1, [8] = 1, [9] = 1,
-	[10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1, [15] = 1, [16] = 1, [17] = 1, [18] = 1,
-	[19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1, [24] = 1, [25] = 1, [26] = 1, [27] = 1,
-	[28] = 1, [29] = 1, [30] = 1, [31] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1};
-
 /* An attribute value escaped so that parsing gives back the same characters: & < > " and
  * every control character as a reference (what cb_buf_escape writes, as fast as a copy). */
 static char *put_value(char *o, const char *v)
@@ -477,7 +441,7 @@ static char *put_value(char *o, const char *v)
 	const unsigned char *s = (const unsigned char *)v;
 	for (;;) {
 		const unsigned char *run = s;
-		while (!escaped[*s])
+		while (!cb_buf_special[*s])
 			s++;
 		memcpy(o, run, (size_t)(s - run));
 		o += s - run;
@@ -530,7 +494,8 @@ static char *put_plain(char *o, const char *s)
 	return o;
 }
 
-static void write_elem(cwrite *w, const cb_elem *e, int depth)
+/* Room is made for each piece (cb_buf_room), which is then written in place. */
+static void write_elem(cb_buf *w, const cb_elem *e, int depth)
 {
 	size_t need = 2 * (size_t)depth + 9;
 	if (e->plain) { /* names of the table, values shown as they are */
@@ -540,7 +505,7 @@ static void write_elem(cwrite *w, const cb_elem *e, int depth)
 		for (size_t i = 0; i < e->nattrs; i++)
 			need += strlen(e->attrs[2 * i]) + 6 * strlen(e->attrs[2 * i + 1]) + 5;
 	}
-	char *o = room(w, need), *start = o;
+	char *o = cb_buf_room(w, need);
 	if (!o)
 		return;
 	memset(o, ' ', 2 * (size_t)depth);
@@ -569,37 +534,29 @@ static void write_elem(cwrite *w, const cb_elem *e, int depth)
 	}
 	if (!e->first) {
 		memcpy(o, "/>\n", 3);
-		w->n += (size_t)(o + 3 - start);
+		cb_buf_done(w, o + 3);
 		return;
 	}
 	memcpy(o, ">\n", 2);
-	w->n += (size_t)(o + 2 - start);
+	cb_buf_done(w, o + 2);
 	for (const cb_elem *k = e->first; k; k = k->next)
 		write_elem(w, k, depth + 1);
-	if (!(o = room(w, 2 * (size_t)depth + strlen(e->name) + 5)))
+	if (!(o = cb_buf_room(w, 2 * (size_t)depth + strlen(e->name) + 5)))
 		return;
-	start = o;
 	memset(o, ' ', 2 * (size_t)depth);
 	o += 2 * depth;
 	memcpy(o, "</", 2);
 	o = put_name(o + 2, e->name);
 	memcpy(o, ">\n", 2);
-	w->n += (size_t)(o + 2 - start);
+	cb_buf_done(w, o + 2);
 }
 
 /* The canonical document in w (NUL-terminated); 0, or -1 when out of memory. */
-static int canonical(const cb_case *c, cwrite *w)
+static int canonical(const cb_case *c, cb_buf *w)
 {
-	static const char decl[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-	char *o = room(w, sizeof decl);
-	if (o) {
-		memcpy(o, decl, sizeof decl - 1);
-		w->n += sizeof decl - 1;
-	}
+	cb_buf_puts(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	for (const cb_elem *e = c->root; e; e = e->next)
 		write_elem(w, e, 0);
-	if ((o = room(w, 1)))
-		*o = '\0';
 	return w->oom ? -1 : 0;
 }
 
@@ -618,7 +575,7 @@ CB_EXTERN int cb_case_write_buffer(const cb_case *c, char **buf, size_t *len)
 		return cb__error(CB_EINVAL, "cb_case_write_buffer: document %s was rejected before "
 				 "it had elements (not well-formed or invalid against the case XSD)",
 				 c->cs->name);
-	cwrite w = {0};
+	cb_buf w = {0};
 	if (canonical(c, &w) != 0) {
 		free(w.p);
 		return cb__error(CB_ENOMEM, "out of memory writing case %s", c->cs->name);
@@ -640,7 +597,7 @@ CB_EXTERN int cb_case_finish(cb_case *c, const cb_price_options *opts)
 					 "closed", c->cur->name, c->cur->line));
 	if (!c->root)
 		cb_xml_problems_add(&c->probs, 0, "the case has no root element <case>");
-	cwrite w = {0};
+	cb_buf w = {0};
 	cb_limits limits = cb_case__limits(opts);
 	int rc = canonical(c, &w) != 0 || c->probs.oom ? CB_ENOMEM : CB_OK;
 	if (rc == CB_OK && w.n > limits.document_bytes) {

@@ -25,14 +25,6 @@
  */
 enum { SHORT = 48 };
 
-/* Bytes an attribute value cannot hold as they are: & < > " and the control characters
- * (and NUL, its end). */
-static const unsigned char special[256] = {
-	[0] = 1, [1] = 1, [2] = 1, [3] = 1, [4] = 1, [5] = 1, [6] = 1, [7] = 1, [8] = 1, [9] = 1,
-	[10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1, [15] = 1, [16] = 1, [17] = 1, [18] = 1,
-	[19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1, [24] = 1, [25] = 1, [26] = 1, [27] = 1,
-	[28] = 1, [29] = 1, [30] = 1, [31] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1};
-
 /* `escape`: whether value may hold bytes to escape (from the inputs), or was written by the
  * engine itself (numbers in a [NUM-4] format, status words, clause lists), which never do. */
 static inline __attribute__((always_inline)) void
@@ -48,7 +40,7 @@ put_attr(cb_buf *w, const char *prefix, size_t len, const char *value, int escap
 	const unsigned char *v = (const unsigned char *)value;
 	size_t i = 0;
 	if (escape) {
-		while (i < SHORT && !special[v[i]])
+		while (i < SHORT && !cb_buf_special[v[i]])
 			o[i] = (char)v[i], i++;
 	} else {
 		while (i < SHORT && v[i])

@@ -281,11 +281,14 @@ static size_t subdirs(const char *dir, char ***out)
 	return n;
 }
 
-static void test_fixtures_equivalent(void)
+typedef void (*doc_fn)(const cb_ruleset *rs, const char *path, void *ud);
+
+/* fn for every fixture's case.xml (fixtures/GROUP/NAME/, and the demo), with the rule set it
+ * names. */
+static void each_fixture(doc_fn fn, void *ud)
 {
 	static const char *groups[] = {"medical", "errors", "eldercare", "visits", "contracts",
 				       "demo"};
-	checked = skipped = 0;
 	char dir[1024], path[1200];
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
 		snprintf(dir, sizeof dir, "%s/fixtures/%s", CAREBILL_SOURCE_DIR, groups[g]);
@@ -296,7 +299,7 @@ static void test_fixtures_equivalent(void)
 			cb_ruleset *rs = fixture_rules(path);
 			CU_ASSERT_PTR_NOT_NULL(rs);
 			if (rs)
-				check_document(rs, path, "case.xml");
+				fn(rs, path, ud);
 			cb_ruleset_free(rs);
 			continue;
 		}
@@ -306,19 +309,17 @@ static void test_fixtures_equivalent(void)
 			snprintf(path, sizeof path, "%s/%s/case.xml", dir, names[i]);
 			cb_ruleset *rs = fixture_rules(path);
 			if (rs)
-				check_document(rs, path, "case.xml");
+				fn(rs, path, ud);
 			cb_ruleset_free(rs);
 			free(names[i]);
 		}
 		free(names);
 	}
-	fprintf(stderr, "\nfixtures: %d compared, %d skipped\n", checked, skipped);
-	CU_ASSERT(checked >= 60);
 }
 
-static void test_badinput_equivalent(void)
+/* fn for every case document of the bad-input catalogue (kind "case"), against fx-2023. */
+static void each_bad_case(doc_fn fn, void *ud)
 {
-	checked = skipped = 0;
 	char dir[1024], path[1200];
 	snprintf(dir, sizeof dir, "%s/tests/bad-input", CAREBILL_SOURCE_DIR);
 	snprintf(path, sizeof path, "%s/rules/fx-2023.xml", CAREBILL_SOURCE_DIR);
@@ -332,7 +333,7 @@ static void test_badinput_equivalent(void)
 		snprintf(path, sizeof path, "%s/%s/input.xml", dir, names[i]);
 		FILE *f = fopen(path, "r");
 		if (kind && strncmp(kind, "case", 4) == 0 && f)
-			check_document(rs, path, "input.xml");
+			fn(rs, path, ud);
 		if (f)
 			fclose(f);
 		free(kind);
@@ -340,6 +341,28 @@ static void test_badinput_equivalent(void)
 	}
 	free(names);
 	cb_ruleset_free(rs);
+}
+
+/* check_document with the file's own name. */
+static void check_document_at(const cb_ruleset *rs, const char *path, void *ud)
+{
+	(void)ud;
+	const char *slash = strrchr(path, '/');
+	check_document(rs, path, slash ? slash + 1 : path);
+}
+
+static void test_fixtures_equivalent(void)
+{
+	checked = skipped = 0;
+	each_fixture(check_document_at, NULL);
+	fprintf(stderr, "\nfixtures: %d compared, %d skipped\n", checked, skipped);
+	CU_ASSERT(checked >= 60);
+}
+
+static void test_badinput_equivalent(void)
+{
+	checked = skipped = 0;
+	each_bad_case(check_document_at, NULL);
 	fprintf(stderr, "\nbad inputs: %d compared, %d skipped\n", checked, skipped);
 	CU_ASSERT(checked >= 60);
 }
@@ -391,53 +414,28 @@ static int check_stream_doc(const cb_ruleset *rs, const char *doc, size_t len, c
 	return d != NULL;
 }
 
-static int check_stream_file(const cb_ruleset *rs, const char *path)
+typedef struct stream_count {
+	int files, valid;
+} stream_count;
+
+static void check_stream_file(const cb_ruleset *rs, const char *path, void *ud)
 {
+	stream_count *count = ud;
 	size_t len = 0;
 	char *doc = cb_test_slurp(path, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
-	int valid = check_stream_doc(rs, doc, len, path);
+	count->valid += check_stream_doc(rs, doc, len, path);
+	count->files++;
 	free(doc);
-	return valid;
 }
 
 static void test_stream_equivalent(void)
 {
-	static const char *groups[] = {"medical", "errors", "eldercare", "visits", "contracts"};
-	char dir[1024], path[1200];
-	int valid = 0, files = 0;
-	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-		snprintf(dir, sizeof dir, "%s/fixtures/%s", CAREBILL_SOURCE_DIR, groups[g]);
-		char **names;
-		size_t n = subdirs(dir, &names);
-		for (size_t i = 0; i < n; i++) {
-			snprintf(path, sizeof path, "%s/%s/case.xml", dir, names[i]);
-			cb_ruleset *rs = fixture_rules(path);
-			if (rs) {
-				valid += check_stream_file(rs, path);
-				files++;
-			}
-			cb_ruleset_free(rs);
-			free(names[i]);
-		}
-		free(names);
-	}
+	stream_count count = {0, 0};
+	each_fixture(check_stream_file, &count);
+	each_bad_case(check_stream_file, &count);
 	cb_ruleset *rs = fx_rules();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
-	snprintf(dir, sizeof dir, "%s/tests/bad-input", CAREBILL_SOURCE_DIR);
-	char **names;
-	size_t n = subdirs(dir, &names);
-	for (size_t i = 0; i < n; i++) {
-		snprintf(path, sizeof path, "%s/%s/input.xml", dir, names[i]);
-		FILE *f = fopen(path, "r");
-		if (f) {
-			fclose(f);
-			valid += check_stream_file(rs, path);
-			files++;
-		}
-		free(names[i]);
-	}
-	free(names);
 	/* what the fixtures hardly have: references of every kind in values, values spread over
 	 * lines (normalised to spaces), start tags over several lines, CR LF, comments,
 	 * processing instructions, namespace declarations and xsi attributes, UTF-8 */
@@ -507,8 +505,8 @@ static void test_stream_equivalent(void)
 	free(big);
 	cb_ruleset_free(rs);
 	fprintf(stderr, "\nstream = DOM: %d files (%d valid, compared element by element)\n",
-		files, valid);
-	CU_ASSERT(valid >= 50);
+		count.files, count.valid);
+	CU_ASSERT(count.valid >= 50);
 }
 
 /* ---- the builder's own checks ---- */
